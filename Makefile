@@ -1,0 +1,53 @@
+# asymflat: `make run` (default run + figures) and `make test` (fast suite) on a fresh machine.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+STAMP := $(VENV)/.installed
+PY := $(VENV)/bin/python
+ASYMFLAT := $(VENV)/bin/asymflat
+SOURCES := $(shell find asymflat solvers -name '*.py' 2>/dev/null) pyproject.toml
+CONFIGS := $(wildcard runs/*.toml)
+RESULTS := $(patsubst runs/%.toml,results/%.h5,$(CONFIGS))
+
+.PHONY: run test test-slow runs plots bench clean install
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install -q --upgrade pip
+	$(VENV)/bin/pip install -q -e ".[test]"
+	touch $@
+
+run: $(STAMP)
+	$(ASYMFLAT) run runs/default.toml -o results/default.h5
+	$(ASYMFLAT) plot results/default.h5 -o results/default
+	$(ASYMFLAT) check results/default.h5
+
+test: $(STAMP)
+	$(VENV)/bin/pytest -q
+
+test-slow: $(STAMP)
+	$(VENV)/bin/pytest -q -m slow
+
+# Every runs/*.toml whose result is missing or older than its config or the sources.
+# A failed run does not stop the others (its error goes to results/NAME.failed); safe with make -j.
+runs: $(RESULTS)
+	@failed=$$(ls results/*.failed 2>/dev/null); \
+	if [ -n "$$failed" ]; then echo "failed runs:"; for f in $$failed; do echo "  $$(basename $$f .failed): $$(cat $$f)"; done; exit 1; \
+	else echo "all $(words $(RESULTS)) results up to date"; fi
+
+results/%.h5: runs/%.toml $(SOURCES) | $(STAMP)
+	@mkdir -p results; rm -f results/$*.failed
+	@if $(ASYMFLAT) run $< -o $@ --quiet 2> results/$*.log; then echo "ran $<"; \
+	else tail -n 1 results/$*.log > results/$*.failed; echo "FAILED $<"; fi
+
+plots: $(STAMP)
+	@for f in results/*.h5; do [ -e "$$f" ] && $(ASYMFLAT) plot "$$f" -o "$${f%.h5}"; done; true
+
+bench: $(STAMP)
+	$(PY) -m bench
+
+clean:
+	rm -rf results bench/report.json .pytest_cache
+	find . -name __pycache__ -not -path './.venv/*' -exec rm -rf {} +

@@ -1,0 +1,83 @@
+"""Python entry points: ``asymflat.run`` and ``asymflat.load``."""
+from __future__ import annotations
+
+import importlib
+import inspect
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+from asymflat import config as _config
+from asymflat.data import RunData
+from asymflat.io import results as _io
+from asymflat.result import Result
+
+Progress = Callable[[float], None]
+
+
+def _kind_module(kind: str):
+    try:
+        return importlib.import_module(f"asymflat.kinds.{kind}")
+    except ModuleNotFoundError as exc:
+        if exc.name == f"asymflat.kinds.{kind}":
+            raise _config.ConfigError(f"kind = {kind!r}: not available in this version of asymflat") from None
+        raise
+
+
+def execute(cfg: dict[str, Any], progress: Progress | None = None) -> RunData:
+    """Run a validated configuration in memory and return its :class:`RunData`.
+
+    ``progress(fraction)`` is called as the run advances, if the run kind reports progress.
+    """
+    mod = _kind_module(cfg["kind"])
+    t0 = time.perf_counter()
+    if progress is not None and "progress" in inspect.signature(mod.run).parameters:
+        data = mod.run(cfg, progress=progress)
+    else:
+        data = mod.run(cfg)
+    data.summary.setdefault("wall_time_s", time.perf_counter() - t0)
+    return data
+
+
+def resolve_config(config_or_path: str | Path | dict[str, Any]) -> tuple[dict[str, Any], str]:
+    """Validated configuration and the TOML text stored in the result file."""
+    if isinstance(config_or_path, dict):
+        cfg = _config.validate(config_or_path)
+    else:
+        cfg = _config.load(config_or_path)
+    return cfg, _config.to_toml(cfg)
+
+
+def default_output(config_or_path: str | Path | dict[str, Any]) -> Path:
+    """``results/<config stem>.h5`` for a file, ``results/run.h5`` for a dict."""
+    if isinstance(config_or_path, dict):
+        return Path("results") / "run.h5"
+    return Path("results") / (Path(config_or_path).stem + ".h5")
+
+
+def run(
+    config_or_path: str | Path | dict[str, Any],
+    output: str | Path | None = None,
+    progress: Progress | None = None,
+) -> Result:
+    """Run a configuration, write its result file atomically, and return it loaded.
+
+    Parameters
+    ----------
+    config_or_path
+        A path to a TOML run configuration (docs/config.md) or the equivalent dict.
+    output
+        Result file; default ``results/<config stem>.h5``.
+    progress
+        Optional callback receiving the completed fraction in [0, 1].
+    """
+    cfg, text = resolve_config(config_or_path)
+    out = Path(output) if output is not None else default_output(config_or_path)
+    data = execute(cfg, progress)
+    _io.write(out, data, cfg, text)
+    return Result(out)
+
+
+def load(path: str | Path) -> Result:
+    """Open a result file lazily (raises ResultFileError for a non-asymflat, newer or broken file)."""
+    return Result(path)

@@ -1,0 +1,115 @@
+"""Figures of a result file (the only module importing matplotlib, imported lazily).
+
+Each figure is also a function drawing on a user-supplied axes, so it can go into a paper figure:
+:func:`scri_map`, :func:`matching_profile`, :func:`charge_matching`, :func:`series`.
+Colour maps are perceptually uniform and survive greyscale (cividis).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from asymflat.result import Result, ScriView
+
+_LABELS = {
+    "mass_aspect": r"mass aspect $\Theta$",
+    "angular_momentum_aspect": r"angular-momentum aspect $\Xi$",
+    "news": r"news $\partial_t\psi_0$",
+    "psi0": r"radiation field $\psi_0$",
+}
+
+
+def _mpl():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def scri_map(ax: Any, view: ScriView, quantity: str = "mass_aspect") -> Any:
+    """Colour map of a scri quantity against (phi, time); returns the mappable for a colour bar."""
+    t, phi, z = view.time, view.phi, getattr(view, quantity)
+    mesh = ax.pcolormesh(phi, t, z, shading="nearest", cmap="cividis")
+    ax.set_xlabel(r"$\phi$ [rad]")
+    ax.set_ylabel(f"${view.time_name}$ [length]")
+    side = r"$\mathscr{I}^+$" if view.name == "scri_plus" else r"$\mathscr{I}^-$"
+    ax.set_title(f"{_LABELS.get(quantity, quantity)} at {side}")
+    return mesh
+
+
+def matching_profile(ax: Any, matching: dict[str, np.ndarray], quantity: str = "mass_aspect") -> None:
+    """Theta+ (u -> -inf) against antipodal Theta- (v -> +inf), and likewise for Xi."""
+    phi = matching["phi"]
+    ax.plot(phi, matching[f"{quantity}_plus"], "-", color="k", label=r"$\mathscr{I}^+$, $u\to-\infty$")
+    ax.plot(phi, matching[f"{quantity}_minus_antipodal"], "o", mfc="none", color="0.45", ms=4,
+            label=r"$\mathscr{I}^-$ at $\phi+\pi$, $v\to+\infty$")
+    ax.set_xlabel(r"$\phi$ [rad]")
+    ax.set_ylabel(_LABELS.get(quantity, quantity))
+    ax.legend(frameon=False)
+
+
+def charge_matching(ax: Any, matching: dict[str, np.ndarray]) -> None:
+    """|Q+ - Q-| per generator on a log axis, with |Q+| for scale."""
+    res = np.abs(matching["charges_residual"])
+    qp = np.abs(matching["charges_plus"])
+    idx = np.arange(len(res))
+    floor = np.finfo(float).tiny
+    ax.semilogy(idx, np.maximum(qp, floor), "s", color="k", mfc="none", label=r"$|Q^+|$")
+    ax.semilogy(idx, np.maximum(res, floor), "x", color="0.4", label=r"$|Q^+ - Q^-\circ A|$")
+    ax.set_xlabel("generator index (matching/charge_generators)")
+    ax.set_ylabel("charge [1/G]")
+    ax.legend(frameon=False)
+
+
+def series(ax: Any, time: np.ndarray, values: dict[str, np.ndarray], time_name: str = "u") -> None:
+    """Diagnostics against time on a log axis (absolute values)."""
+    for name, y in values.items():
+        ax.semilogy(time, np.maximum(np.abs(y), np.finfo(float).tiny), label=name)
+    ax.set_xlabel(f"${time_name}$ [length]")
+    ax.legend(frameon=False, fontsize="small")
+
+
+def plot_result(result: Result, outdir: str | Path) -> list[Path]:
+    """Write every figure the result supports as PNG and PDF into ``outdir``; return the PNG paths."""
+    plt = _mpl()
+    outdir = Path(outdir)
+    outdir.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+
+    def save(fig: Any, name: str) -> None:
+        fig.tight_layout()
+        for ext in ("png", "pdf"):
+            fig.savefig(outdir / f"{name}.{ext}", dpi=130)
+        plt.close(fig)
+        written.append(outdir / f"{name}.png")
+
+    for view in (result.scri_plus, result.scri_minus):
+        if view is None or np.all(np.isnan(view.mass_aspect)):
+            continue
+        fig, axes = plt.subplots(1, 2, figsize=(10, 4))
+        for ax, q in zip(axes, ("mass_aspect", "angular_momentum_aspect")):
+            fig.colorbar(scri_map(ax, view, q), ax=ax)
+        save(fig, f"{view.name}_aspects")
+    m = result.matching
+    if "mass_aspect_plus" in m and "mass_aspect_minus_antipodal" in m:
+        fig, axes = plt.subplots(1, 3, figsize=(14, 4))
+        matching_profile(axes[0], m, "mass_aspect")
+        matching_profile(axes[1], m, "angular_momentum_aspect")
+        if "charges_residual" in m:
+            charge_matching(axes[2], m)
+        else:
+            axes[2].axis("off")
+        save(fig, "matching")
+    s = result.series
+    tname = "u" if "u" in s else ("v" if "v" in s else None)
+    if tname is not None:
+        ys = {k: v for k, v in s.items() if k != tname and np.shape(v) == np.shape(s[tname])}
+        if ys:
+            fig, ax = plt.subplots(figsize=(7, 4))
+            series(ax, s[tname], ys, tname)
+            save(fig, "diagnostics")
+    return written
