@@ -6,6 +6,7 @@ line ``asymflat: error: ...`` with exit status 2, never as a traceback.
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import logging
 import sys
@@ -13,10 +14,16 @@ import time
 from pathlib import Path
 from typing import Callable, Sequence
 
+import numpy as np
+
 from asymflat import config as _config
+from asymflat.convergence import LadderError
 from asymflat.io.results import ResultFileError
 
 log = logging.getLogger("asymflat")
+
+#: Modules adding subcommands: each has ``register(subparsers)`` setting ``func`` on its parser.
+_EXTENSIONS: tuple[str, ...] = ()
 
 EXIT_OK, EXIT_FAILED_CHECKS, EXIT_USAGE = 0, 1, 2
 
@@ -114,6 +121,34 @@ def _cmd_plot(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_converge(args: argparse.Namespace) -> int:
+    from asymflat import convergence
+    from asymflat.api import load
+
+    runs = [load(p) for p in args.results]
+    try:
+        h = convergence.check_ladder(runs)
+        print(f"ladder: {len(runs)} runs, radial spacings " + ", ".join(f"{x:.4g}" for x in h))
+        measured = []
+        for side in ("scri_plus", "scri_minus"):
+            if all(getattr(r, side) is not None for r in runs):
+                for q in args.quantity:
+                    conv = convergence.self_convergence(runs, q, side)
+                    if np.all(np.isfinite(conv.differences)) and conv.differences.max() > 0:
+                        measured.append(conv)
+                        print(conv)
+        for name, orders in convergence.check_orders(runs).items():
+            print(f"diagnostics/checks/{name}: measured order(s) " + ", ".join(f"{p:.2f}" for p in orders))
+        if args.plot and measured:
+            from asymflat import plots
+
+            print(plots.convergence_figure(measured, Path(args.plot)))
+    finally:
+        for r in runs:
+            r.close()
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="asymflat", description=__doc__.splitlines()[0])
     sub = p.add_subparsers(dest="command", required=True)
@@ -134,6 +169,14 @@ def build_parser() -> argparse.ArgumentParser:
     pl.add_argument("result")
     pl.add_argument("-o", "--output", help="directory (default: next to the result, without .h5)")
     pl.set_defaults(func=_cmd_plot)
+    cv = sub.add_parser("converge", help="measured self-convergence order over a resolution ladder")
+    cv.add_argument("results", nargs="+", help="result files, coarse to fine, differing only in grid.nx, grid.nphi")
+    cv.add_argument("--quantity", action="append", default=None,
+                    help="scri dataset to compare (repeatable; default psi0, mass_aspect, angular_momentum_aspect)")
+    cv.add_argument("--plot", default="convergence.png", help="convergence plot (PNG; '' for none)")
+    cv.set_defaults(func=_cmd_converge)
+    for name in _EXTENSIONS:
+        importlib.import_module(f"asymflat.{name}").register(sub)
     return p
 
 
@@ -145,10 +188,12 @@ def _user_error(msg: str) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s", stream=sys.stderr)
     args = build_parser().parse_args(argv)
+    if getattr(args, "command", None) == "converge" and args.quantity is None:
+        args.quantity = ["psi0", "mass_aspect", "angular_momentum_aspect"]
     func: Callable[[argparse.Namespace], int] = args.func
     try:
         return func(args)
-    except (_config.ConfigError, ResultFileError) as exc:
+    except (_config.ConfigError, ResultFileError, LadderError) as exc:
         return _user_error(str(exc).splitlines()[0] if str(exc) else exc.__class__.__name__)
     except ValueError as exc:  # parameter errors raised by the physics layer before any work
         return _user_error(" ".join(str(exc).split()))

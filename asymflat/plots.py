@@ -113,3 +113,30 @@ def plot_result(result: Result, outdir: str | Path) -> list[Path]:
             series(ax, s[tname], ys, tname)
             save(fig, "diagnostics")
     return written
+
+
+def convergence(ax: Any, conv: Any, design_order: float | None = 4.0) -> None:
+    """Differences between consecutive runs against radial spacing (log-log), with a slope guide."""
+    h = conv.spacings[:-1]
+    ax.loglog(h, conv.differences, "o-", color="k", label=conv.quantity)
+    if design_order is not None:
+        ref = conv.differences[-1] * (h / h[-1]) ** design_order
+        ax.loglog(h, ref, "--", color="0.5", label=f"slope {design_order:g}")
+    ax.set_xlabel(r"radial spacing $h$ of the coarser run")
+    ax.set_ylabel(r"max $|q_h - q_{h/2}|$")
+    ax.legend(frameon=False, fontsize="small")
+
+
+def convergence_figure(convs: list[Any], path: str | Path) -> Path:
+    """One panel per quantity; PNG (and PDF beside it)."""
+    plt = _mpl()
+    fig, axes = plt.subplots(1, len(convs), figsize=(4.5 * len(convs), 4), squeeze=False)
+    for ax, conv in zip(axes[0], convs):
+        convergence(ax, conv)
+    fig.tight_layout()
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=130)
+    fig.savefig(path.with_suffix(".pdf"))
+    plt.close(fig)
+    return path
