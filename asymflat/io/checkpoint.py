@@ -1,0 +1,106 @@
+"""Checkpoints: the complete state of a run, written atomically, two generations kept.
+
+A checkpoint is an HDF5 file holding named arrays and scalars (the solver's fields, time, step,
+frame transport, accumulated fluxes, output buffers), the run configuration text, and a SHA-256
+checksum written last.  ``write`` goes through a temporary file, fsync and rename; before the
+rename the previous checkpoint is moved to ``NAME.prev``, so at every instant at least one valid
+generation exists.  ``read_latest`` returns the newest generation whose checksum verifies.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+from typing import Any
+
+import h5py
+import numpy as np
+
+FORMAT = "asymflat-checkpoint"
+FORMAT_VERSION = 1
+
+
+class CheckpointError(ValueError):
+    """No valid checkpoint could be read (missing, truncated, corrupted, other config)."""
+
+
+def _digest(state: dict[str, Any], config_text: str) -> str:
+    h = hashlib.sha256(config_text.encode())
+    for name in sorted(state):
+        arr = np.ascontiguousarray(np.asarray(state[name]))
+        h.update(name.encode())
+        h.update(str(arr.dtype).encode())
+        h.update(str(arr.shape).encode())
+        h.update(arr.tobytes())
+    return h.hexdigest()
+
+
+def previous(path: str | Path) -> Path:
+    """Path of the previous generation of a checkpoint."""
+    p = Path(path)
+    return p.with_name(p.name + ".prev")
+
+
+def write(path: str | Path, state: dict[str, Any], config_text: str) -> Path:
+    """Write ``state`` atomically to ``path``; the old checkpoint becomes ``path.prev``."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp.{os.getpid()}")
+    try:
+        with h5py.File(tmp, "w") as f:
+            f.attrs["format"] = FORMAT
+            f.attrs["format_version"] = FORMAT_VERSION
+            f.attrs["config"] = config_text
+            g = f.create_group("state")
+            for name, value in state.items():
+                g.create_dataset(name, data=np.asarray(value))
+            f.attrs["checksum"] = _digest(state, config_text)
+        fd = os.open(tmp, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        if path.exists():
+            os.replace(path, previous(path))
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+    return path
+
+
+def read(path: str | Path, config_text: str | None = None) -> dict[str, np.ndarray]:
+    """Read one checkpoint file, verifying format, checksum and (optionally) the run config."""
+    p = Path(path)
+    try:
+        with h5py.File(p, "r") as f:
+            if f.attrs.get("format") != FORMAT:
+                raise CheckpointError(f"{p}: not an asymflat checkpoint")
+            if int(f.attrs.get("format_version", -1)) != FORMAT_VERSION:
+                raise CheckpointError(f"{p}: unsupported checkpoint version {f.attrs.get('format_version')}")
+            state = {k: f["state"][k][()] for k in f["state"]}
+            stored_config = str(f.attrs["config"])
+            stored_sum = f.attrs.get("checksum")
+    except CheckpointError:
+        raise
+    except Exception as exc:  # truncated or corrupted HDF5 surfaces as assorted errors
+        raise CheckpointError(f"{p}: unreadable checkpoint ({exc.__class__.__name__})") from None
+    if stored_sum != _digest(state, stored_config):
+        raise CheckpointError(f"{p}: checksum mismatch (corrupted checkpoint)")
+    if config_text is not None and stored_config != config_text:
+        raise CheckpointError(f"{p}: checkpoint belongs to a different run configuration")
+    return state
+
+
+def read_latest(path: str | Path, config_text: str | None = None) -> tuple[dict[str, np.ndarray], Path]:
+    """The newest valid generation (``path``, else ``path.prev``) and the file it came from."""
+    errors = []
+    for candidate in (Path(path), previous(path)):
+        if not candidate.exists():
+            errors.append(f"{candidate}: missing")
+            continue
+        try:
+            return read(candidate, config_text), candidate
+        except CheckpointError as exc:
+            errors.append(str(exc))
+    raise CheckpointError("no valid checkpoint: " + "; ".join(errors))
