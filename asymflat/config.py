@@ -128,8 +128,9 @@ SCHEMA: dict[str, dict[str, Key]] = {
     "evolution": {
         "u_start": Key(_NUM, REQUIRED, "a finite number", _finite, "first retarded time"),
         "u_end": Key(_NUM, REQUIRED, "a finite number > evolution.u_start", _finite, "last retarded time"),
-        "cfl": Key(_NUM, 2.0, "a number in (0, 8]", lambda v: 0 < v <= 8,
-                   "time step du = cfl R h with h = 1/(nx-1) the x spacing (stable limit ~5.6)"),
+        "cfl": Key(_NUM, 2.0, "a number in (0, 4.4] (<= 3.6 with characteristic.radial_order = 6)",
+                   lambda v: 0 < v <= 4.4,
+                   "time step du = cfl R h, h = 1/(nx-1); measured RK4 limits 4.4 (order 4), 3.7 (order 6)"),
     },
     "output": {
         "scri_every": Key(int, 1, "an integer >= 1", lambda v: v >= 1, "steps between scri samples"),
@@ -171,6 +172,8 @@ SCHEMA: dict[str, dict[str, Key]] = {
                         "the exact circular nonlinear solution (c1)", _CIRCULAR_ITEMS),
         "shadow_grid": Key(bool, True, "true or false", None,
                            "run a half-resolution shadow grid for error estimates"),
+        "radial_order": Key(int, 6, "4 or 6", lambda v: v in (4, 6), "order of the radial finite differences"),
+        "filter": Key(bool, True, "true or false", None, "exponential filter of high phi modes"),
     },
     "vertex": {
         "angular_velocity": Key(_NUM, 0.0, "a finite number", _finite, "omega in U_c = omega + a1 sin phi - a2 cos phi"),
@@ -271,6 +274,16 @@ def _cross_checks(cfg: dict[str, Any]) -> None:
         raise ConfigError(
             f"evolution.u_end = {ev['u_end']!r}: must be > evolution.u_start = {ev['u_start']!r}"
         )
+    ch = cfg.get("characteristic")
+    if ch is not None:
+        if ch["radial_order"] == 6 and ev["cfl"] > 3.6:
+            raise ConfigError(f"evolution.cfl = {ev['cfl']!r}: must be <= 3.6 with characteristic.radial_order = 6 "
+                              "(measured RK4 stability limit 3.7)")
+        if ch["shadow_grid"] and (cfg["grid"]["nx"] - 1) % 2:
+            raise ConfigError(f"grid.nx = {cfg['grid']['nx']!r}: nx - 1 must be even for the half-resolution shadow grid "
+                              "(or set characteristic.shadow_grid = false)")
+        if not (ch["pulses"] or ch["compact"] or ch["circular"]):
+            raise ConfigError("[characteristic]: no initial data; give at least one of pulses, compact, circular")
     if cfg["kind"] == "vacuum":
         if cfg["G"] <= 0:
             raise ConfigError(f"G = {cfg['G']!r}: must be > 0 for kind = 'vacuum' (charges scale as 1/G)")

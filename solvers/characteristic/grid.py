@@ -1,0 +1,213 @@
+"""Radial grid of the characteristic solver: compactified x, finite differences, banded solves.
+
+The radial coordinate is x = r/(R + r) in [0, 1] (bondi-equations.md section 2), sampled uniformly,
+x_j = j h, h = 1/Nx, j = 0..Nx; x = 0 is the vertex and x = 1 is scri+.
+
+Operators (order 4, the default, or 6):
+
+* ``D1``: first derivative, order+1-point stencils (centred inside, one-sided at the two ends).
+* ``D2``: second derivative (unused by the solver; kept for tests).
+* ``cumint``: cumulative integral F_j = F_0 + int_0^{x_j} f dx, each interval integrated exactly
+  for the cubic through the 4 nearest points (local error O(h^5)).
+* ``band_solve``: solves (k I + X D1) y = s with X = diag(x_j).  These are the discrete forms of the
+  operators x d_x + k of vertex-and-frame-notes.md section 1; they need no boundary row (the row at
+  x = 0 reads k y_0 = s_0), and are factorised once (LAPACK dgbtrf, partial pivoting) and applied
+  with an allocation-free port of dgbtrs.  Cost O(Nx * Nphi * bandwidth).
+
+Python functions build the constant operator arrays; ``@jit`` kernels apply them along axis 0 of
+C-ordered (Nx+1, Nphi) arrays (phi contiguous).
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import scipy.linalg.lapack as _lapack
+
+from .._jit import jit
+
+
+
+def x_grid(nx: int) -> np.ndarray:
+    """Uniform compactified grid x_j = j/nx, j = 0..nx (x = r/(R+r))."""
+    if int(nx) != nx or nx < 8:
+        raise ValueError(f"grid.nx = {nx}: must be an integer >= 8")
+    return np.arange(nx + 1, dtype=float) / nx
+
+
+def _fd_weights(offsets: np.ndarray, deriv: int) -> np.ndarray:
+    """Weights w with sum_k w_k f(offsets_k) = f^(deriv)(0) exact for polynomials of degree < len."""
+    n = len(offsets)
+    V = np.vander(offsets.astype(float), n, increasing=True).T  # V[p, k] = o_k^p
+    rhs = np.zeros(n)
+    rhs[deriv] = math.factorial(deriv)
+    return np.linalg.solve(V, rhs)
+
+
+def fd_stencils(nx: int, deriv: int, order: int = 4) -> tuple[np.ndarray, np.ndarray]:
+    """Stencils of truncation order ``order`` (4 or 6) for d/dx (deriv=1) or d^2/dx^2 (deriv=2).
+
+    Returns ``(start, coef)``: ``(D f)_j = sum_k coef[j, k] f[start[j] + k]``; coef has order+2
+    columns (unused ones are zero).  Interior rows are centred (order+1 points); rows near the ends
+    are one-sided with order+1 (D1) or order+2 (D2) points, all with truncation error O(h^order).
+    """
+    if order not in (4, 6):
+        raise ValueError(f"order = {order}: must be 4 or 6")
+    n = nx + 1
+    h = 1.0 / nx
+    half = order // 2
+    start = np.zeros(n, dtype=np.int64)
+    coef = np.zeros((n, order + 2))
+    for j in range(n):
+        npts = order + 1 if (deriv == 1 or half <= j <= nx - half) else order + 2
+        s = min(max(j - half, 0), n - npts)
+        offs = np.arange(s, s + npts) - j
+        start[j] = s
+        coef[j, :npts] = _fd_weights(offs, deriv) / h**deriv
+    return start, coef
+
+
+def bandwidths(order: int = 4) -> tuple[int, int]:
+    """(KL, KU) of k I + X D1 for the D1 of :func:`fd_stencils` (row 0 is diagonal since x_0 = 0)."""
+    return (4, 3) if order == 4 else (6, 5)
+
+
+def dense_d1(nx: int, order: int = 4) -> np.ndarray:
+    """Dense matrix of the D1 stencil (for setup and tests only)."""
+    start, coef = fd_stencils(nx, 1, order)
+    n = nx + 1
+    M = np.zeros((n, n))
+    w = coef.shape[1]
+    for j in range(n):
+        k = min(w, n - start[j])
+        M[j, start[j]:start[j] + k] = coef[j, :k]
+    return M
+
+
+def band_factor(nx: int, ks: tuple[float, ...], order: int = 4) -> tuple[np.ndarray, np.ndarray]:
+    """LU factors (LAPACK band storage) of k I + X D1 for each k in ``ks``.
+
+    Returns ``ab`` of shape (len(ks), 2*KL+KU+1, nx+1) and 0-based pivots ``piv`` (len(ks), nx+1).
+    """
+    KL, KU = bandwidths(order)
+    n = nx + 1
+    x = x_grid(nx)
+    D = dense_d1(nx, order)
+    ldab = 2 * KL + KU + 1
+    abs_ = np.zeros((len(ks), ldab, n))
+    pivs = np.zeros((len(ks), n), dtype=np.int64)
+    for i, k in enumerate(ks):
+        M = k * np.eye(n) + x[:, None] * D
+        ab = np.zeros((ldab, n))
+        for jj in range(n):
+            for ii in range(max(0, jj - KU), min(n, jj + KL + 1)):
+                ab[KL + KU + ii - jj, jj] = M[ii, jj]
+        # sanity: nothing outside the band
+        band = np.zeros_like(M)
+        for jj in range(n):
+            for ii in range(max(0, jj - KU), min(n, jj + KL + 1)):
+                band[ii, jj] = 1
+        if np.any(M[band == 0] != 0):  # pragma: no cover - construction error
+            raise RuntimeError("k I + X D1 is not within the assumed band")
+        lu, piv, info = _lapack.dgbtrf(ab, KL, KU)
+        if info != 0:  # pragma: no cover
+            raise RuntimeError(f"dgbtrf failed for k = {k}: info = {info}")
+        abs_[i] = lu
+        pivs[i] = piv
+    return abs_, pivs
+
+
+def cumint_weights(nx: int, order: int = 4) -> tuple[np.ndarray, np.ndarray]:
+    """Weights of the cumulative integral of order ``order`` (4: cubic, 6: quintic interpolant).
+
+    ``int_{x_j}^{x_{j+1}} f dx ~= sum_k w[j, k] f[start[j] + k]`` using the polynomial through
+    ``order`` points centred on the interval (j-1..j+2 for order 4; shifted at the ends).
+    """
+    n = nx + 1
+    h = 1.0 / nx
+    npt = order
+    start = np.zeros(n - 1, dtype=np.int64)
+    w = np.zeros((n - 1, npt))
+    for j in range(n - 1):
+        s = min(max(j - (npt // 2 - 1), 0), n - npt)
+        offs = np.arange(s, s + npt) - j  # nodes in units of h relative to x_j
+        # integrate Lagrange basis over [0, 1] (units of h)
+        for k in range(npt):
+            others = np.delete(offs, k)
+            poly = np.poly1d([1.0])
+            for o in others:
+                poly = poly * np.poly1d([1.0, -o]) / (offs[k] - o)
+            ip = poly.integ()
+            w[j, k] = (ip(1.0) - ip(0.0)) * h
+        start[j] = s
+    return start, w
+
+
+# ----------------------------------------------------------------------------------------------
+# kernels
+# ----------------------------------------------------------------------------------------------
+
+
+@jit
+def apply_stencil(start, coef, f, out):
+    """out[j, :] = sum_k coef[j, k] f[start[j] + k, :]  (D1 or D2 along axis 0)."""
+    n, m = f.shape
+    nc = coef.shape[1]
+    for j in range(n):
+        s = start[j]
+        for p in range(m):
+            out[j, p] = 0.0
+        for k in range(nc):
+            ck = coef[j, k]
+            if ck != 0.0:
+                for p in range(m):
+                    out[j, p] += ck * f[s + k, p]
+
+
+@jit
+def band_solve(ab, piv, kl, ku, b):
+    """Solve (k I + X D1) y = b in place (b: (n, m), every column one right-hand side).
+
+    Port of LAPACK dgbtrs ('N') for the factors of :func:`band_factor`.
+    """
+    n, m = b.shape
+    kv = kl + ku
+    for j in range(n - 1):
+        lm = min(kl, n - 1 - j)
+        l = piv[j]
+        if l != j:
+            for p in range(m):
+                t = b[l, p]
+                b[l, p] = b[j, p]
+                b[j, p] = t
+        for i in range(1, lm + 1):
+            f = ab[kv + i, j]
+            if f != 0.0:
+                for p in range(m):
+                    b[j + i, p] -= f * b[j, p]
+    for j in range(n - 1, -1, -1):
+        d = 1.0 / ab[kv, j]
+        for p in range(m):
+            b[j, p] *= d
+        for i in range(max(0, j - kv), j):
+            f = ab[kv + i - j, j]
+            if f != 0.0:
+                for p in range(m):
+                    b[i, p] -= f * b[j, p]
+
+
+@jit
+def cumint(start, w, f, f0, out):
+    """out[j] = f0 + int_0^{x_j} f dx (4th order); f0: (m,) value at x = 0."""
+    n, m = f.shape
+    for p in range(m):
+        out[0, p] = f0[p]
+    nw = w.shape[1]
+    for j in range(n - 1):
+        s = start[j]
+        for p in range(m):
+            out[j + 1, p] = out[j, p]
+        for k in range(nw):
+            wk = w[j, k]
+            for p in range(m):
+                out[j + 1, p] += wk * f[s + k, p]

@@ -1,0 +1,359 @@
+"""Method-of-lines RK4 time stepping of the characteristic system on compactified cones.
+
+On every cone u = const (bondi-equations.md section 1.5, in the regularised variables of
+vertex-and-frame-notes.md section 1):
+
+1. b    <- (x d_x + 2) b = (pi G/R) A^2                 (C1), banded solve
+2. q    <- (x d_x + 3) q = 8 pi G A (2 chi_xphi + c)     (C2), banded solve
+3. U    <- U_c(phi) + int_0^x (C3)                       4th-order cumulative quadrature
+4. calW <- -1 + int_0^x (C4)
+5. chi_u <- (x d_x + 1/2) chi_u = S_chi / 2              (C5), banded solve
+6. chi_u <- P chi_u: exponential filter in phi + per-mode regularity slaving (spectral.py)
+
+and chi is advanced with classical RK4, dt = cfl * R * h (h = 1/Nx).  The state is chi alone
+(restart needs only chi and u).  All work arrays live in a :class:`Workspace` allocated once; the
+kernels do not allocate.
+
+Accuracy: 4th order in x and u, spectral in phi (measured in tests/test_solver_*.py).
+"""
+from __future__ import annotations
+
+import math
+from typing import Callable
+
+import numpy as np
+
+from .._jit import jit
+from . import grid as _grid
+from . import spectral as _spec
+from .evolution import wave_flux, wave_source, wave_source_rest
+from .grid import apply_stencil, band_solve, cumint
+from .hypersurface import h1_source, h2_source, u_slope, w_slope
+from .spectral import dphi, dphi2, filter_slave
+
+# indices into the real work array wk (NW, Nx+1, Nphi)
+I_CHI_X, I_CHI_XX, I_CHI_P, I_CHI_PP, I_CHI_XP, I_C, I_C_P = 0, 1, 2, 3, 4, 5, 6
+I_B, I_B_P, I_Q, I_Q_P, I_E2B = 7, 8, 9, 10, 11
+I_U, I_U_X, I_U_P, I_U_XP, I_W, I_W_X, I_TMP = 12, 13, 14, 15, 16, 17, 18
+NW = 19
+D2_MODE = 2  # 1: chi_xx = D1(D1 chi) (consistent checkerboard symbol); 0: 5-point D2
+
+FIELD_NAMES = {I_B: "b = beta/x^2", I_Q: "q = Qbar/x^3", I_U: "U", I_W: "calW"}
+
+
+class SolverError(RuntimeError):
+    """Raised when the evolution produces NaN/Inf (message names u, field and grid index)."""
+
+
+@jit
+def rhs(chi, uc, G, R, nphi, do_filter, ops, wk, hat, out):
+    """Hypersurface integration on the cone of ``chi`` followed by out = chi_u (C1)-(C5).
+
+    ``ops`` = (x, d1s, d1c, d2s, d2c, ab, piv, qs, qw, km, sig, jm, sw, axes, wc) from
+    :class:`Operators`; ``uc`` (Nphi,) is U_c(phi) at the vertex; the hypersurface fields are left in
+    ``wk`` (indices I_*).
+    """
+    x, d1s, d1c, d2s, d2c, ab, piv, qs, qw, km, sig, jm, sw, axes, wc, kl, ku = ops
+    n, m = chi.shape
+    chi_x = wk[I_CHI_X]
+    chi_xx = wk[I_CHI_XX]
+    chi_p = wk[I_CHI_P]
+    chi_pp = wk[I_CHI_PP]
+    chi_xp = wk[I_CHI_XP]
+    c = wk[I_C]
+    c_p = wk[I_C_P]
+    b = wk[I_B]
+    b_p = wk[I_B_P]
+    q = wk[I_Q]
+    q_p = wk[I_Q_P]
+    e2b = wk[I_E2B]
+    U = wk[I_U]
+    U_x = wk[I_U_X]
+    U_p = wk[I_U_P]
+    U_xp = wk[I_U_XP]
+    W = wk[I_W]
+    W_x = wk[I_W_X]
+    tmp = wk[I_TMP]
+
+    apply_stencil(d1s, d1c, chi, chi_x)
+    if D2_MODE == 1:
+        apply_stencil(d1s, d1c, chi_x, chi_xx)
+    elif D2_MODE == 0:
+        apply_stencil(d2s, d2c, chi, chi_xx)
+    dphi(chi, chi_p, hat, km, axes, nphi)
+    dphi2(chi, chi_pp, hat, km, axes, nphi)
+    apply_stencil(d1s, d1c, chi_p, chi_xp)
+    # c = chi_phi / x, c_phi = chi_phiphi / x; at the vertex their x-derivatives (chi_phi(0) = 0)
+    for j in range(1, n):
+        ix = 1.0 / x[j]
+        for p in range(m):
+            c[j, p] = chi_p[j, p] * ix
+            c_p[j, p] = chi_pp[j, p] * ix
+    s0 = d1s[0]
+    for p in range(m):
+        c[0, p] = chi_xp[0, p]
+        acc = 0.0
+        for k in range(d1c.shape[1]):
+            acc += d1c[0, k] * chi_pp[s0 + k, p]
+        c_p[0, p] = acc
+
+    if G != 0.0:
+        h1_source(x, chi, chi_x, G, R, b)
+        band_solve(ab[0], piv[0], kl, ku, b)
+        for j in range(n):
+            x2 = x[j] * x[j]
+            for p in range(m):
+                e2b[j, p] = math.exp(2.0 * x2 * b[j, p])
+        dphi(b, b_p, hat, km, axes, nphi)
+        h2_source(x, chi, chi_x, chi_xp, c, G, q)
+        band_solve(ab[1], piv[1], kl, ku, q)
+        dphi(q, q_p, hat, km, axes, nphi)
+        u_slope(x, e2b, q, b_p, R, U_x)
+        cumint(qs, qw, U_x, uc, U)
+        w_slope(x, e2b, c, q, q_p, G, R, W_x)
+        cumint(qs, qw, W_x, wc, W)
+        dphi(U_x, U_xp, hat, km, axes, nphi)
+    else:
+        for j in range(n):
+            for p in range(m):
+                b[j, p] = 0.0
+                b_p[j, p] = 0.0
+                q[j, p] = 0.0
+                q_p[j, p] = 0.0
+                e2b[j, p] = 1.0
+                U[j, p] = uc[p]
+                U_x[j, p] = 0.0
+                U_xp[j, p] = 0.0
+                W[j, p] = -1.0
+                W_x[j, p] = 0.0
+    dphi(U, U_p, hat, km, axes, nphi)
+
+    if D2_MODE == 2:
+        wave_flux(x, chi_x, W, U_p, R, tmp)
+        apply_stencil(d1s, d1c, tmp, chi_xx)
+        wave_source_rest(x, chi, chi_x, chi_p, chi_xp, c, c_p, W, W_x, U, U_x, U_p, U_xp,
+                         e2b, b_p, R, out)
+        for j in range(n):
+            for p in range(m):
+                out[j, p] += chi_xx[j, p]
+    else:
+        wave_source(x, chi, chi_x, chi_xx, chi_p, chi_xp, c, c_p, W, W_x, U, U_x, U_p, U_xp,
+                    e2b, b_p, R, out)
+    for j in range(n):
+        for p in range(m):
+            out[j, p] *= 0.5
+    band_solve(ab[2], piv[2], kl, ku, out)
+    filter_slave(out, hat, sig, jm, sw, axes, nphi, do_filter)
+
+
+@jit
+def rk4_finish(chi, k1, dt, uc, G, R, nphi, do_filter, ops, wk, hat, k2, k3, k4, tmp):
+    """Given k1 = rhs(chi), do RK4 stages 2-4 and update chi in place (classical RK4)."""
+    n, m = chi.shape
+    h2 = 0.5 * dt
+    for j in range(n):
+        for p in range(m):
+            tmp[j, p] = chi[j, p] + h2 * k1[j, p]
+    rhs(tmp, uc, G, R, nphi, do_filter, ops, wk, hat, k2)
+    for j in range(n):
+        for p in range(m):
+            tmp[j, p] = chi[j, p] + h2 * k2[j, p]
+    rhs(tmp, uc, G, R, nphi, do_filter, ops, wk, hat, k3)
+    for j in range(n):
+        for p in range(m):
+            tmp[j, p] = chi[j, p] + dt * k3[j, p]
+    rhs(tmp, uc, G, R, nphi, do_filter, ops, wk, hat, k4)
+    s = dt / 6.0
+    bad = False
+    for j in range(n):
+        for p in range(m):
+            v = chi[j, p] + s * (k1[j, p] + 2.0 * k2[j, p] + 2.0 * k3[j, p] + k4[j, p])
+            chi[j, p] = v
+            if not math.isfinite(v):
+                bad = True
+    return bad
+
+
+@jit
+def first_nonfinite(a):
+    """Flat index of the first non-finite entry of a 2D array, or -1."""
+    n, m = a.shape
+    for j in range(n):
+        for p in range(m):
+            if not math.isfinite(a[j, p]):
+                return j * m + p
+    return -1
+
+
+class Operators:
+    """Constant operators of one (Nx, Nphi, R) grid (built once, in Python)."""
+
+    def __init__(self, nx: int, nphi: int, R: float, order: int = 4):
+        if not (np.isfinite(R) and R > 0):
+            raise ValueError(f"grid.R = {R}: must be a finite number > 0")
+        self.nx, self.nphi, self.R = int(nx), int(nphi), float(R)
+        self.x = _grid.x_grid(nx)
+        self.h = 1.0 / nx
+        self.phi = 2.0 * np.pi * np.arange(nphi) / nphi
+        self.order = int(order)
+        d1s, d1c = _grid.fd_stencils(nx, 1, order)
+        d2s, d2c = _grid.fd_stencils(nx, 2, order)
+        ab, piv = _grid.band_factor(nx, (2.0, 3.0, 0.5), order)
+        qs, qw = _grid.cumint_weights(nx, order)
+        kl, ku = _grid.bandwidths(order)
+        km = _spec.wavenumbers(nphi)
+        sig = _spec.filter_factors(nphi)
+        jm, sw = _spec.slaving_weights(self.x, nphi)
+        axes = np.array([1], dtype=np.int64)
+        wc = -np.ones(nphi)
+        self.jm = jm
+        self.ops = (self.x, d1s, d1c, d2s, d2c, ab, piv, qs, qw, km, sig, jm, sw, axes, wc, kl, ku)
+
+
+class Workspace:
+    """Preallocated arrays for :func:`rhs` and :func:`rk4_finish`."""
+
+    def __init__(self, nx: int, nphi: int):
+        n = nx + 1
+        self.wk = np.zeros((NW, n, nphi))
+        self.hat = np.zeros((n, nphi // 2 + 1), dtype=complex)
+        self.k = np.zeros((4, n, nphi))
+        self.tmp = np.zeros((n, nphi))
+
+
+def vertex_shift(nphi: int, angular_velocity: float = 0.0, acceleration=(0.0, 0.0)) -> np.ndarray:
+    """U_c(phi) = omega + a1 sin(phi) - a2 cos(phi) (bondi-equations.md section 4; only |m| <= 1)."""
+    phi = 2.0 * np.pi * np.arange(nphi) / nphi
+    a1, a2 = acceleration
+    return angular_velocity + a1 * np.sin(phi) - a2 * np.cos(phi)
+
+
+class CharacteristicSolver:
+    """Einstein + massless scalar in Bondi gauge on compactified cones (x = r/(R+r)).
+
+    Parameters
+    ----------
+    nx, nphi : radial intervals (Nx+1 points, x = 1 is scri+) and phi points (even).
+    R : compactification length.
+    G : Newton constant (>= 0; G = 0 is a test field on Minkowski).
+    uc : (nphi,) vertex value U_c(phi) of U (constant in u); default 0 (geodesic, non-rotating).
+    filter : apply the exponential phi filter to chi_u (default True).
+    order : radial finite-difference / quadrature order, 6 (default; RK4 stable for cfl <= 3.6)
+        or 4 (cfl <= 4.4).
+    """
+
+    def __init__(self, nx: int, nphi: int, R: float, G: float = 0.0, uc=None, filter: bool = True,
+                 order: int = 6):
+        if not (np.isfinite(G) and G >= 0):
+            raise ValueError(f"G = {G}: must be a finite number >= 0")
+        self.op = Operators(nx, nphi, R, order)
+        self.ws = Workspace(nx, nphi)
+        self.G = float(G)
+        self.R = float(R)
+        self.nx, self.nphi = int(nx), int(nphi)
+        self.filter = bool(filter)
+        if uc is None:
+            uc = np.zeros(nphi)
+        uc = np.ascontiguousarray(uc, dtype=float)
+        if uc.shape != (nphi,) or not np.all(np.isfinite(uc)):
+            raise ValueError(f"uc: must be a finite array of shape ({nphi},), got {uc.shape}")
+        self.uc = uc
+
+    @property
+    def x(self) -> np.ndarray:
+        return self.op.x
+
+    @property
+    def phi(self) -> np.ndarray:
+        return self.op.phi
+
+    # -- building blocks ----------------------------------------------------------------------
+    def project(self, chi: np.ndarray) -> np.ndarray:
+        """Return P chi (filter + regularity slaving); used on initial data."""
+        out = np.ascontiguousarray(chi, dtype=float).copy()
+        self._check_shape(out)
+        filter_slave(out, self.ws.hat, self.op.ops[10], self.op.ops[11], self.op.ops[12],
+                     self.op.ops[13], self.nphi, self.filter)
+        return out
+
+    def rhs(self, chi: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        """chi_u on the cone of ``chi``; the hypersurface fields are left in the workspace."""
+        chi = np.ascontiguousarray(chi, dtype=float)
+        self._check_shape(chi)
+        if out is None:
+            out = np.empty_like(chi)
+        rhs(chi, self.uc, self.G, self.R, self.nphi, self.filter, self.op.ops, self.ws.wk,
+            self.ws.hat, out)
+        return out
+
+    def fields(self) -> dict[str, np.ndarray]:
+        """Copies of the hypersurface fields of the last :meth:`rhs` call (physical variables)."""
+        wk = self.ws.wk
+        x = self.x[:, None]
+        return {
+            "beta": x**2 * wk[I_B],
+            "Qbar": x**3 * wk[I_Q],
+            "U": wk[I_U].copy(),
+            "calW": wk[I_W].copy(),
+            "b": wk[I_B].copy(),
+            "q": wk[I_Q].copy(),
+        }
+
+    def _check_shape(self, a):
+        if a.shape != (self.nx + 1, self.nphi):
+            raise ValueError(f"chi has shape {a.shape}, expected ({self.nx + 1}, {self.nphi})")
+
+    # -- time loop ----------------------------------------------------------------------------
+    def evolve(self, chi0: np.ndarray, u0: float, u_end: float, nsteps: int,
+               on_output: Callable | None = None, output_every: int = 1,
+               progress: Callable | None = None, progress_every: int = 100,
+               project_initial: bool = True) -> np.ndarray:
+        """RK4 from u0 to u_end in ``nsteps`` equal steps; returns the final chi.
+
+        ``on_output(step, u, chi, chi_u, solver)`` is called at steps 0, output_every, ... and at
+        the last step, with the hypersurface fields of (u, chi) in the workspace (they are the
+        first RK stage, so output costs nothing extra except at the final time).
+        ``progress(step, nsteps, u)`` every ``progress_every`` steps.
+        Raises :class:`SolverError` naming u, field and grid index if anything becomes non-finite.
+        """
+        if int(nsteps) != nsteps or nsteps < 1:
+            raise ValueError(f"nsteps = {nsteps}: must be an integer >= 1")
+        if output_every < 1:
+            raise ValueError(f"output_every = {output_every}: must be >= 1")
+        chi = self.project(chi0) if project_initial else np.ascontiguousarray(chi0, float).copy()
+        self._check_shape(chi)
+        self._check_finite(chi, u0, "chi (initial data)")
+        dt = (u_end - u0) / nsteps
+        ws, op = self.ws, self.op
+        k1, k2, k3, k4 = ws.k
+        for step in range(nsteps + 1):
+            u = u0 + step * dt
+            rhs(chi, self.uc, self.G, self.R, self.nphi, self.filter, op.ops, ws.wk, ws.hat, k1)
+            if on_output is not None and (step % output_every == 0 or step == nsteps):
+                on_output(step, u, chi, k1, self)
+            if step == nsteps:
+                break
+            bad = rk4_finish(chi, k1, dt, self.uc, self.G, self.R, self.nphi, self.filter,
+                             op.ops, ws.wk, ws.hat, k2, k3, k4, ws.tmp)
+            if bad:
+                self._diagnose(u + dt)
+            if progress is not None and (step + 1) % progress_every == 0:
+                progress(step + 1, nsteps, u + dt)
+        return chi
+
+    def _check_finite(self, a, u, name):
+        i = first_nonfinite(a)
+        if i >= 0:
+            j, k = divmod(int(i), self.nphi)
+            raise SolverError(
+                f"non-finite {name} at u = {u:.6g}, grid index (j={j}, k={k}) "
+                f"(x = {self.x[j]:.4g}, phi = {self.phi[k]:.4g})")
+
+    def _diagnose(self, u):
+        wk = self.ws.wk
+        for idx in (I_B, I_Q, I_U, I_W):
+            self._check_finite(wk[idx], u, FIELD_NAMES[idx])
+        for s, k in enumerate(self.ws.k):
+            self._check_finite(k, u, f"chi_u (RK stage {s + 1})")
+        self._check_finite(self.ws.tmp, u, "chi (RK stage value)")
+        raise SolverError(f"non-finite chi at u = {u:.6g}")
