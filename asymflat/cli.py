@@ -23,7 +23,7 @@ from asymflat.io.results import ResultFileError
 log = logging.getLogger("asymflat")
 
 #: Modules adding subcommands: each has ``register(subparsers)`` setting ``func`` on its parser.
-_EXTENSIONS: tuple[str, ...] = ()
+_EXTENSIONS: tuple[str, ...] = ("sweep",)
 
 EXIT_OK, EXIT_FAILED_CHECKS, EXIT_USAGE = 0, 1, 2
 
@@ -186,7 +186,8 @@ def _user_error(msg: str) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s", stream=sys.stderr)
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(message)s", stream=sys.stderr)
+    log.setLevel(logging.INFO)
     args = build_parser().parse_args(argv)
     if getattr(args, "command", None) == "converge" and args.quantity is None:
         args.quantity = ["psi0", "mass_aspect", "angular_momentum_aspect"]

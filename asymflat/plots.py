@@ -52,15 +52,19 @@ def matching_profile(ax: Any, matching: dict[str, np.ndarray], quantity: str = "
     ax.legend(frameon=False)
 
 
-def charge_matching(ax: Any, matching: dict[str, np.ndarray]) -> None:
-    """|Q+ - Q-| per generator on a log axis, with |Q+| for scale."""
+def charge_matching(ax: Any, matching: dict[str, np.ndarray], labels: list[str] | None = None) -> None:
+    """|Q+| and |Q+ - Q-(linked)| per generator on a log axis (exact zeros are not drawn)."""
     res = np.abs(matching["charges_residual"])
     qp = np.abs(matching["charges_plus"])
     idx = np.arange(len(res))
-    floor = np.finfo(float).tiny
-    ax.semilogy(idx, np.maximum(qp, floor), "s", color="k", mfc="none", label=r"$|Q^+|$")
-    ax.semilogy(idx, np.maximum(res, floor), "x", color="0.4", label=r"$|Q^+ - Q^-\circ A|$")
-    ax.set_xlabel("generator index (matching/charge_generators)")
+    floor = np.finfo(float).eps * max(qp.max(), 1e-300) * 1e-3
+    for values, marker, color, label in ((qp, "s", "k", r"$|Q^+|$"), (res, "x", "0.4", r"$|Q^+ - Q^-\circ A|$")):
+        keep = values > floor
+        ax.semilogy(idx[keep], values[keep], marker, color=color, mfc="none", ls="none", label=label)
+    if labels is not None and len(labels) == len(idx) and len(idx) > 6:
+        ax.axvline(5.5, color="0.75", lw=0.8)
+        ax.text(2.5, 1.0, "Poincaré", transform=ax.get_xaxis_transform(), ha="center", va="bottom", fontsize="small")
+    ax.set_xlabel("generator index (Poincaré, then Re/Im of $P_n$, $J_n$)")
     ax.set_ylabel("charge [1/G]")
     ax.legend(frameon=False)
 
@@ -100,7 +104,8 @@ def plot_result(result: Result, outdir: str | Path) -> list[Path]:
         matching_profile(axes[0], m, "mass_aspect")
         matching_profile(axes[1], m, "angular_momentum_aspect")
         if "charges_residual" in m:
-            charge_matching(axes[2], m)
+            labels = result.summary.get("charge_labels")
+            charge_matching(axes[2], m, labels.split(", ") if isinstance(labels, str) else None)
         else:
             axes[2].axis("off")
         save(fig, "matching")
