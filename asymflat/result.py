@@ -15,6 +15,29 @@ import numpy as np
 from asymflat.data import SCRI_DATASETS, Check
 from asymflat.io import results as _io
 
+Generator = "Callable[[np.ndarray], np.ndarray] | np.ndarray | dict[int, complex] | float"
+
+
+def generator_on_grid(g: Any, phi: np.ndarray) -> np.ndarray:
+    """A supertranslation T or superrotation Y as values on the phi grid.
+
+    Accepts a callable ``g(phi)``, an array of values on the grid, a number (constant), or a dict
+    ``{m: c_m}`` of Fourier coefficients meaning ``sum_m c_m e^{i m phi}`` (docs/conventions.md §7).
+    """
+    if callable(g):
+        return np.asarray(g(phi))
+    if isinstance(g, dict):
+        out = np.zeros_like(phi, dtype=complex)
+        for m, c in g.items():
+            out = out + c * np.exp(1j * int(m) * phi)
+        return out.real if np.allclose(out.imag, 0.0) else out
+    arr = np.asarray(g)
+    if arr.ndim == 0:
+        return np.full_like(phi, float(arr))
+    if arr.shape != phi.shape:
+        raise ValueError(f"generator has shape {arr.shape}; expected values on the {phi.size}-point phi grid")
+    return arr
+
 
 class ScriView:
     """Lazy view of ``/scri_plus`` or ``/scri_minus``.
@@ -43,6 +66,42 @@ class ScriView:
     def extra(self, name: str) -> np.ndarray:
         """Any other dataset of the group, e.g. ``'code_frame/beta0'``."""
         return self._g[name][()]
+
+    @property
+    def G(self) -> float:
+        return float(self._g.file.attrs["G"])
+
+    def charge(self, T: Any = 0.0, Y: Any = 0.0) -> np.ndarray:
+        """Q[T, Y] = (1/16 pi G) oint (T Theta + 2 Y Xi) on every cut (docs/conventions.md §3).
+
+        ``T`` and ``Y`` as in :func:`generator_on_grid`.  At scri- the generator is applied as
+        given (pass ``Y(phi + pi)`` to get the one linked to a scri+ generator).
+        """
+        from asymflat.bms3.charges import charge
+
+        phi = self.phi
+        return charge(self.mass_aspect, self.angular_momentum_aspect,
+                      generator_on_grid(T, phi), generator_on_grid(Y, phi), self.G)
+
+    def poincare_charges(self) -> dict[str, np.ndarray]:
+        """E, p_x, p_y, J, K_x, K_y on every cut (p_mu = -Q[d_mu], J = -Q[0,1]; conventions §4)."""
+        from asymflat.bms3.charges import poincare_charges
+
+        return poincare_charges(self.mass_aspect, self.angular_momentum_aspect, self.G, self.name)
+
+    def mode_charges(self, nmax: int = 10) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``(n, P_n(t), J_n(t))``: P_n = Q[e^{i n phi}, 0], J_n = Q[0, e^{i n phi}], shape (cuts, 2 nmax + 1)."""
+        ns = np.arange(-nmax, nmax + 1)
+        e = np.exp(1j * ns[:, None] * self.phi[None, :])
+        P = np.stack([self.charge(T=e[i]) for i in range(len(ns))], axis=-1)
+        J = np.stack([self.charge(Y=e[i]) for i in range(len(ns))], axis=-1)
+        return ns, P, J
+
+    def energy_flux(self) -> np.ndarray:
+        """Scalar energy flux per cut, oint (d_t psi0)^2 dphi (dE/du = -flux at scri+, +flux at scri-)."""
+        from asymflat.bms3.spectral import integrate
+
+        return integrate(self.news**2)
 
     def keys(self) -> list[str]:
         names: list[str] = []
@@ -100,6 +159,30 @@ class Result:
     def series(self) -> dict[str, np.ndarray]:
         g = self._f["diagnostics"]
         return {k: g[k][()] for k in g if isinstance(g[k], h5py.Dataset)}
+
+    def charge_table(self) -> list[tuple[str, float, float, float]]:
+        """Rows (generator, Q+, Q- of the linked generator, residual) from /matching."""
+        m = self.matching
+        if "charges_plus" not in m:
+            return []
+        labels = str(self.summary.get("charge_labels", "")).split(", ")
+        if len(labels) != len(m["charges_plus"]):
+            labels = [str(i) for i in range(len(m["charges_plus"]))]
+        return list(zip(labels, m["charges_plus"].tolist(), m["charges_minus"].tolist(),
+                        m["charges_residual"].tolist()))
+
+    def to_xarray(self, side: str = "scri_plus"):
+        """The scri data as an ``xarray.Dataset`` (optional dependency: raises ImportError without it)."""
+        import xarray as xr
+
+        view = getattr(self, side)
+        if view is None:
+            raise ValueError(f"{self.path} has no /{side}")
+        coords = {view.time_name: view.time, "phi": view.phi}
+        data = {k: ((view.time_name, "phi"), getattr(view, k),
+                    {"units": self._f[side][k].attrs["units"], "description": self._f[side][k].attrs["description"]})
+                for k in SCRI_DATASETS}
+        return xr.Dataset(data, coords=coords, attrs={"G": self.G, "kind": self.kind, "source": str(self.path)})
 
     def dataset(self, name: str) -> np.ndarray:
         """Read any dataset by its path in the file, e.g. ``'matching/charges_residual'``."""

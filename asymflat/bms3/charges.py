@@ -80,12 +80,17 @@ def poincare_generator(name: str, phi: np.ndarray, chart: str = "scri_plus") -> 
 
 
 def poincare_charges(theta: np.ndarray, xi: np.ndarray, G: float, chart: str = "scri_plus") -> dict[str, float]:
-    """``{E, p_x, p_y, J, K_x, K_y}`` from (Theta, Xi) at ``chart`` (see module docstring)."""
+    """``{E, p_x, p_y, J, K_x, K_y}`` from (Theta, Xi) at ``chart`` (see module docstring).
+
+    ``theta`` and ``xi`` may be one cut (1D: floats returned) or a stack of cuts (last axis phi:
+    arrays over the cuts returned).
+    """
     phi = phi_grid(np.shape(theta)[-1])
     out = {}
     for name in POINCARE_NAMES:
         T, Y = poincare_generator(name, phi, chart)
-        out[name] = float(_POINCARE_PLUS[name][1] * np.real(charge(theta, xi, T, Y, G)))
+        value = _POINCARE_PLUS[name][1] * np.real(charge(theta, xi, T, Y, G))
+        out[name] = float(value) if np.ndim(value) == 0 else value
     return out
 
 
