@@ -24,6 +24,17 @@ def _kind_module(kind: str):
         raise
 
 
+def validate_physics(cfg: dict[str, Any]) -> None:
+    """Kind-level checks that need no computation (the kind module's ``validate(cfg)``, if any).
+
+    Raises ValueError naming the parameter, before any work starts.
+    """
+    mod = _kind_module(cfg["kind"])
+    check = getattr(mod, "validate", None)
+    if check is not None:
+        check(cfg)
+
+
 def execute(cfg: dict[str, Any], progress: Progress | None = None) -> RunData:
     """Run a validated configuration in memory and return its :class:`RunData`.
 

@@ -59,6 +59,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from asymflat import api
 
     cfg, _ = api.resolve_config(args.config)
+    api.validate_physics(cfg)
     if args.validate_only:
         print(f"{args.config}: valid ({cfg['kind']})")
         return EXIT_OK

@@ -98,3 +98,12 @@ def test_resolution_keys_exist_in_schema():
     for dotted in config.RESOLUTION_KEYS:
         section, key = dotted.split(".")
         assert key in config.SCHEMA[section]
+
+
+def test_physically_inadmissible_frame_refused_before_running(tmp_path, capsys):
+    """A superrotation with F' <= 0 somewhere is not a diffeomorphism: refused by --validate-only."""
+    path = tmp_path / "fold.toml"
+    path.write_text(GOOD + "[frame]\nsuperrotation = [[2, 0.8, 0.0]]\n")
+    assert cli.main(["run", str(path), "--validate-only"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "superrotation" in err and "Traceback" not in err

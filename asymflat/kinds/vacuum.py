@@ -99,22 +99,29 @@ def _scri_data(name: str, cuts, times, frame_el) -> ScriData:
     return ScriData(name, np.asarray(times, float), phi, th, xi, N, z, z.copy(), extra)
 
 
+def validate(config: dict):
+    """Build the spacetime and its frame without computing data: raises ValueError naming the
+    parameter for physically inadmissible input (F' <= 0, missing frame, ...)."""
+    vac = config["vacuum"]
+    ncut = int(vac.get("n_cuts", 11))
+    if ncut < 2:
+        raise ValueError(f"vacuum.n_cuts = {ncut}: allowed are integers >= 2")
+    return make_spacetime(
+        vac.get("spacetime", "minkowski"), float(config["G"]),
+        mass=float(vac.get("mass", 0.0)), angular_momentum=float(vac.get("angular_momentum", 0.0)),
+        energy=float(vac.get("energy", 0.0)), rapidity=float(vac.get("rapidity", 0.0)),
+        direction=float(vac.get("direction", 0.0)), frame_parameters=_frame_parameters(config),
+    )
+
+
 def run(config: dict) -> RunData:
     """Run the ``vacuum`` kind on a validated configuration (see module docstring)."""
     G = float(config["G"])
     n = int(config["grid"]["nphi"])
     ev = config["evolution"]
     u0, u1 = float(ev["u_start"]), float(ev["u_end"])
-    vac = config["vacuum"]
-    ncut = int(vac.get("n_cuts", 11))
-    if ncut < 2:
-        raise ValueError(f"vacuum.n_cuts = {ncut}: allowed are integers >= 2")
-    st = make_spacetime(
-        vac.get("spacetime", "minkowski"), G,
-        mass=float(vac.get("mass", 0.0)), angular_momentum=float(vac.get("angular_momentum", 0.0)),
-        energy=float(vac.get("energy", 0.0)), rapidity=float(vac.get("rapidity", 0.0)),
-        direction=float(vac.get("direction", 0.0)), frame_parameters=_frame_parameters(config),
-    )
+    ncut = int(config["vacuum"].get("n_cuts", 11))
+    st = validate(config)
     tu = np.linspace(u0, u1, ncut)
     tv = np.linspace(-u1, -u0, ncut)
     cuts_p, diag_p = st.cuts("scri_plus", n, tu)
