@@ -38,9 +38,10 @@ runs: $(RESULTS)
 	else echo "all $(words $(RESULTS)) results up to date"; fi
 
 results/%.h5: runs/%.toml $(SOURCES) | $(STAMP)
-	@mkdir -p results; rm -f results/$*.failed
-	@if $(ASYMFLAT) run $< -o $@ --quiet 2> results/$*.log; then echo "ran $<"; \
-	else tail -n 1 results/$*.log > results/$*.failed; echo "FAILED $<"; fi
+	@mkdir -p results; rm -f results/$*.failed results/.$*.h5.tmp.*
+	@$(ASYMFLAT) run $< -o $@ --quiet 2> results/$*.log; rc=$$?; \
+	if [ $$rc -eq 0 ]; then echo "ran $<"; \
+	else { tail -n 1 results/$*.log | grep . || echo "exit status $$rc (killed by signal $$((rc > 128 ? rc - 128 : 0)))"; } > results/$*.failed; echo "FAILED $<"; fi
 
 plots: $(STAMP)
 	@for f in results/*.h5; do [ -e "$$f" ] && $(ASYMFLAT) plot "$$f" -o "$${f%.h5}"; done; true
