@@ -211,3 +211,24 @@ def cumint(start, w, f, f0, out):
             wk = w[j, k]
             for p in range(m):
                 out[j + 1, p] += wk * f[s + k, p]
+
+
+# Row-range variant used by the threaded right-hand side (stepper.rhs splits the rows into chunks).
+# (Column-range variants of band_solve / cumint were tried: indexing a column range of the full
+# array does not vectorise, 3-4x slower, and copying the block out costs as much as the solve.)
+
+
+@jit
+def stencil_rows(start, coef, f, out, j0, j1):
+    """Rows j0..j1-1 of :func:`apply_stencil` (reads f on the whole grid)."""
+    m = f.shape[1]
+    nc = coef.shape[1]
+    for j in range(j0, j1):
+        s = start[j]
+        for p in range(m):
+            out[j, p] = 0.0
+        for k in range(nc):
+            ck = coef[j, k]
+            if ck != 0.0:
+                for p in range(m):
+                    out[j, p] += ck * f[s + k, p]

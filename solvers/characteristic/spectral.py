@@ -131,3 +131,72 @@ def filter_slave(f, hat, sig, jm, sw, axes, nphi, do_filter):
             hat[j, m] = sw[m, j, 0] * a0 + sw[m, j, 1] * a1 + sw[m, j, 2] * a2
     c2r(hat, f, axes, False, 1.0 / nphi, 1)
 
+
+
+# Row-chunk variants used by the threaded right-hand side (stepper.rhs): the phi transforms are
+# independent across rows x_j, so each thread transforms its own rows (``nthreads`` = 1 inside a
+# chunk).  ``f``, ``out``, ``hat`` are the same row slice of their arrays.
+
+
+@jit
+def dphi_rows(f, out, hat, km, axes, nphi):
+    """out = d_phi f on a row slice (same operations as :func:`dphi`)."""
+    r2c(f, hat, axes, True, 1.0, 1)
+    n, nh = hat.shape
+    for j in range(n):
+        for m in range(nh - 1):
+            hat[j, m] = hat[j, m] * (1j * km[m])
+        hat[j, nh - 1] = 0.0
+    c2r(hat, out, axes, False, 1.0 / nphi, 1)
+
+
+@jit
+def dphi12_rows(f, out1, out2, hat, hat2, km, axes, nphi):
+    """out1 = d_phi f, out2 = d_phi^2 f from one forward transform (hat2: second buffer)."""
+    r2c(f, hat, axes, True, 1.0, 1)
+    n, nh = hat.shape
+    for j in range(n):
+        for m in range(nh - 1):
+            v = hat[j, m]
+            hat2[j, m] = v * (-km[m] * km[m])
+            hat[j, m] = v * (1j * km[m])
+        hat[j, nh - 1] = 0.0
+        hat2[j, nh - 1] = 0.0
+    c2r(hat, out1, axes, False, 1.0 / nphi, 1)
+    c2r(hat2, out2, axes, False, 1.0 / nphi, 1)
+
+
+@jit
+def forward_filter_rows(f, hat, sig, axes, do_filter):
+    """hat = r2c(f), times the filter factors if ``do_filter`` (first half of :func:`filter_slave`)."""
+    r2c(f, hat, axes, True, 1.0, 1)
+    if do_filter:
+        n, nh = hat.shape
+        for j in range(n):
+            for m in range(nh):
+                hat[j, m] = hat[j, m] * sig[m]
+
+
+@jit
+def slave_modes(hat, jm, sw, m0, m1):
+    """Regularity slaving of modes m0..m1-1 of the whole (n, nh) ``hat`` (see :func:`filter_slave`)."""
+    n = hat.shape[0]
+    for m in range(m0, m1):
+        j0 = jm[m]
+        if j0 == 0:
+            continue
+        if j0 >= n:
+            for j in range(n):
+                hat[j, m] = 0.0
+            continue
+        a0 = hat[j0, m]
+        a1 = hat[j0 + 1, m]
+        a2 = hat[j0 + 2, m]
+        for j in range(j0):
+            hat[j, m] = sw[m, j, 0] * a0 + sw[m, j, 1] * a1 + sw[m, j, 2] * a2
+
+
+@jit
+def inverse_rows(hat, f, axes, nphi):
+    """f = c2r(hat) / Nphi on a row slice."""
+    c2r(hat, f, axes, False, 1.0 / nphi, 1)

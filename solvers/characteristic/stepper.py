@@ -22,14 +22,16 @@ import math
 from typing import Callable
 
 import numpy as np
+from numba import prange
 
 from .._jit import jit
 from . import grid as _grid
 from . import spectral as _spec
 from .evolution import wave_flux, wave_source, wave_source_rest
-from .grid import apply_stencil, band_solve, cumint
+from .grid import band_solve, cumint, stencil_rows
 from .hypersurface import h1_source, h2_source, u_slope, w_slope
-from .spectral import dphi, dphi2, filter_slave
+from .spectral import (dphi12_rows, dphi_rows, filter_slave, forward_filter_rows, inverse_rows,
+                       slave_modes)
 
 # indices into the real work array wk (NW, Nx+1, Nphi)
 I_CHI_X, I_CHI_XX, I_CHI_P, I_CHI_PP, I_CHI_XP, I_C, I_C_P = 0, 1, 2, 3, 4, 5, 6
@@ -37,6 +39,10 @@ I_B, I_B_P, I_Q, I_Q_P, I_E2B = 7, 8, 9, 10, 11
 I_U, I_U_X, I_U_P, I_U_XP, I_W, I_W_X, I_TMP = 12, 13, 14, 15, 16, 17, 18
 NW = 19
 D2_MODE = 2  # 1: chi_xx = D1(D1 chi) (consistent checkerboard symbol); 0: 5-point D2
+
+#: (forward r2c, inverse c2r) transforms of shape (Nx+1, Nphi) per :func:`rhs` call, for G > 0 and
+#: G = 0 (plus one row for U_c'); used by bench/ for the FFT-bound floor.  Keep in sync with rhs.
+FFTS_PER_RHS = {True: (5, 6), False: (2, 3)}
 
 FIELD_NAMES = {I_B: "b = beta/x^2", I_Q: "q = Qbar/x^3", I_U: "U", I_W: "calW"}
 
@@ -46,12 +52,37 @@ class SolverError(RuntimeError):
 
 
 @jit
+def _chunk(i, nc, n, align):
+    """Start of chunk i of nc over range(n), rounded down to a multiple of ``align``."""
+    return (i * n // nc) // align * align if i < nc else n
+
+
+#: chunks per threaded stage of :func:`rhs` (in the threaded kernels prange distributes them over
+#: numba's threads; in the serial ones they run in turn).  A constant, not numba.get_num_threads():
+#: reading the thread count in jitted code makes the function uncacheable.
+NCHUNK = 2
+
+
+@jit
+def _nchunks(n):
+    return max(1, min(NCHUNK, n))
+
+
+@jit
 def rhs(chi, uc, G, R, nphi, do_filter, ops, wk, hat, out):
     """Hypersurface integration on the cone of ``chi`` followed by out = chi_u (C1)-(C5).
 
-    ``ops`` = (x, d1s, d1c, d2s, d2c, ab, piv, qs, qw, km, sig, jm, sw, axes, wc) from
-    :class:`Operators`; ``uc`` (Nphi,) is U_c(phi) at the vertex; the hypersurface fields are left in
-    ``wk`` (indices I_*).
+    ``ops`` = (x, d1s, d1c, d2s, d2c, ab, piv, qs, qw, km, sig, jm, sw, axes, wc, kl, ku) from
+    :class:`Operators`; ``uc`` (Nphi,) is U_c(phi) at the vertex; ``hat`` (2, Nx+1, Nphi//2+1)
+    complex work buffers; the hypersurface fields are left in ``wk`` (indices I_*).
+
+    Serial as compiled here (``prange`` is ``range``); :func:`threaded_kernels` compiles the same
+    code with ``parallel=True``, where the ``prange`` loops over :data:`NCHUNK` chunks run on
+    numba's threads: pointwise sources, x stencils and phi transforms over chunks of
+    rows x_j; the independent radial solves / quadratures of (C1)-(C4) as separate tasks.
+    FFTs per call (:data:`FFTS_PER_RHS`): chi_phi and chi_phiphi share one forward transform; U_phi is the
+    quadrature of U_{x phi} (U = U_c + int U_x, and d_phi commutes with the radial quadrature),
+    U_c' is one row.
     """
     x, d1s, d1c, d2s, d2c, ab, piv, qs, qw, km, sig, jm, sw, axes, wc, kl, ku = ops
     n, m = chi.shape
@@ -74,76 +105,131 @@ def rhs(chi, uc, G, R, nphi, do_filter, ops, wk, hat, out):
     W = wk[I_W]
     W_x = wk[I_W_X]
     tmp = wk[I_TMP]
+    h0 = hat[0]
+    h1 = hat[1]
+    nr = _nchunks(n)
+    gravity = G != 0.0
 
-    apply_stencil(d1s, d1c, chi, chi_x)
-    if D2_MODE == 1:
-        apply_stencil(d1s, d1c, chi_x, chi_xx)
-    elif D2_MODE == 0:
-        apply_stencil(d2s, d2c, chi, chi_xx)
-    dphi(chi, chi_p, hat, km, axes, nphi)
-    dphi2(chi, chi_pp, hat, km, axes, nphi)
-    apply_stencil(d1s, d1c, chi_p, chi_xp)
-    # c = chi_phi / x, c_phi = chi_phiphi / x; at the vertex their x-derivatives (chi_phi(0) = 0)
-    for j in range(1, n):
-        ix = 1.0 / x[j]
-        for p in range(m):
-            c[j, p] = chi_p[j, p] * ix
-            c_p[j, p] = chi_pp[j, p] * ix
-    s0 = d1s[0]
+    # U_c'(phi) into tmp[1] (tmp[0] = U_c): one row
     for p in range(m):
-        c[0, p] = chi_xp[0, p]
-        acc = 0.0
-        for k in range(d1c.shape[1]):
-            acc += d1c[0, k] * chi_pp[s0 + k, p]
-        c_p[0, p] = acc
+        tmp[0, p] = uc[p]
+    dphi_rows(tmp[0:1], tmp[1:2], h0[0:1], km, axes, nphi)
 
-    if G != 0.0:
-        h1_source(x, chi, chi_x, G, R, b)
-        band_solve(ab[0], piv[0], kl, ku, b)
-        for j in range(n):
-            x2 = x[j] * x[j]
+    # rows: chi_x; chi_phi, chi_phiphi from one forward transform
+    for ic in prange(nr):
+        j0 = _chunk(ic, nr, n, 1)
+        j1 = _chunk(ic + 1, nr, n, 1)
+        stencil_rows(d1s, d1c, chi, chi_x, j0, j1)
+        if D2_MODE == 0:
+            stencil_rows(d2s, d2c, chi, chi_xx, j0, j1)
+        dphi12_rows(chi[j0:j1], chi_p[j0:j1], chi_pp[j0:j1], h0[j0:j1], h1[j0:j1], km, axes, nphi)
+
+    # rows: chi_xphi, c = chi_phi/x, c_phi; sources of (C1), (C2) (or the G = 0 fields)
+    s0 = d1s[0]
+    for ic in prange(nr):
+        j0 = _chunk(ic, nr, n, 1)
+        j1 = _chunk(ic + 1, nr, n, 1)
+        stencil_rows(d1s, d1c, chi_p, chi_xp, j0, j1)
+        if D2_MODE == 1:
+            stencil_rows(d1s, d1c, chi_x, chi_xx, j0, j1)
+        for j in range(max(j0, 1), j1):
+            ix = 1.0 / x[j]
             for p in range(m):
-                e2b[j, p] = math.exp(2.0 * x2 * b[j, p])
-        dphi(b, b_p, hat, km, axes, nphi)
-        h2_source(x, chi, chi_x, chi_xp, c, G, q)
-        band_solve(ab[1], piv[1], kl, ku, q)
-        dphi(q, q_p, hat, km, axes, nphi)
-        u_slope(x, e2b, q, b_p, R, U_x)
-        cumint(qs, qw, U_x, uc, U)
-        w_slope(x, e2b, c, q, q_p, G, R, W_x)
-        cumint(qs, qw, W_x, wc, W)
-        dphi(U_x, U_xp, hat, km, axes, nphi)
-    else:
-        for j in range(n):
+                c[j, p] = chi_p[j, p] * ix
+                c_p[j, p] = chi_pp[j, p] * ix
+        if j0 == 0:
+            # at the vertex their x-derivatives (chi_phi(0) = 0)
             for p in range(m):
-                b[j, p] = 0.0
-                b_p[j, p] = 0.0
-                q[j, p] = 0.0
-                q_p[j, p] = 0.0
-                e2b[j, p] = 1.0
-                U[j, p] = uc[p]
-                U_x[j, p] = 0.0
-                U_xp[j, p] = 0.0
-                W[j, p] = -1.0
-                W_x[j, p] = 0.0
-    dphi(U, U_p, hat, km, axes, nphi)
+                c[0, p] = chi_xp[0, p]
+                acc = 0.0
+                for k in range(d1c.shape[1]):
+                    acc += d1c[0, k] * chi_pp[s0 + k, p]
+                c_p[0, p] = acc
+        if gravity:
+            h1_source(x[j0:j1], chi[j0:j1], chi_x[j0:j1], G, R, b[j0:j1])
+            h2_source(x[j0:j1], chi[j0:j1], chi_x[j0:j1], chi_xp[j0:j1], c[j0:j1], G, q[j0:j1])
+        else:
+            for j in range(j0, j1):
+                for p in range(m):
+                    b[j, p] = 0.0
+                    b_p[j, p] = 0.0
+                    q[j, p] = 0.0
+                    q_p[j, p] = 0.0
+                    e2b[j, p] = 1.0
+                    U[j, p] = uc[p]
+                    U_x[j, p] = 0.0
+                    U_xp[j, p] = 0.0
+                    W[j, p] = -1.0
+                    W_x[j, p] = 0.0
+                    U_p[j, p] = tmp[1, p]
+
+    if gravity:
+        # radial solves (x d_x + 2) b = ..., (x d_x + 3) q = ...: two independent tasks
+        for t in prange(2):
+            if t == 0:
+                band_solve(ab[0], piv[0], kl, ku, b)
+            else:
+                band_solve(ab[1], piv[1], kl, ku, q)
+        # rows: e^{2 beta}, b_phi, q_phi, slopes of (C3), (C4), U_xphi
+        for ic in prange(nr):
+            j0 = _chunk(ic, nr, n, 1)
+            j1 = _chunk(ic + 1, nr, n, 1)
+            for j in range(j0, j1):
+                x2 = x[j] * x[j]
+                for p in range(m):
+                    e2b[j, p] = math.exp(2.0 * x2 * b[j, p])
+            dphi_rows(b[j0:j1], b_p[j0:j1], h0[j0:j1], km, axes, nphi)
+            dphi_rows(q[j0:j1], q_p[j0:j1], h0[j0:j1], km, axes, nphi)
+            u_slope(x[j0:j1], e2b[j0:j1], q[j0:j1], b_p[j0:j1], R, U_x[j0:j1])
+            w_slope(x[j0:j1], e2b[j0:j1], c[j0:j1], q[j0:j1], q_p[j0:j1], G, R, W_x[j0:j1])
+            dphi_rows(U_x[j0:j1], U_xp[j0:j1], h0[j0:j1], km, axes, nphi)
+        # U, calW, U_phi by radial quadrature: three independent tasks
+        for t in prange(3):
+            if t == 0:
+                cumint(qs, qw, U_x, uc, U)
+            elif t == 1:
+                cumint(qs, qw, W_x, wc, W)
+            else:
+                cumint(qs, qw, U_xp, tmp[1], U_p)
 
     if D2_MODE == 2:
-        wave_flux(x, chi_x, W, U_p, R, tmp)
-        apply_stencil(d1s, d1c, tmp, chi_xx)
-        wave_source_rest(x, chi, chi_x, chi_p, chi_xp, c, c_p, W, W_x, U, U_x, U_p, U_xp,
-                         e2b, b_p, R, out)
-        for j in range(n):
-            for p in range(m):
-                out[j, p] += chi_xx[j, p]
-    else:
-        wave_source(x, chi, chi_x, chi_xx, chi_p, chi_xp, c, c_p, W, W_x, U, U_x, U_p, U_xp,
-                    e2b, b_p, R, out)
-    for j in range(n):
-        for p in range(m):
-            out[j, p] *= 0.5
+        for ic in prange(nr):
+            j0 = _chunk(ic, nr, n, 1)
+            j1 = _chunk(ic + 1, nr, n, 1)
+            wave_flux(x[j0:j1], chi_x[j0:j1], W[j0:j1], U_p[j0:j1], R, tmp[j0:j1])
+    # rows: S_chi / 2
+    for ic in prange(nr):
+        j0 = _chunk(ic, nr, n, 1)
+        j1 = _chunk(ic + 1, nr, n, 1)
+        if D2_MODE == 2:
+            stencil_rows(d1s, d1c, tmp, chi_xx, j0, j1)
+            wave_source_rest(x[j0:j1], chi[j0:j1], chi_x[j0:j1], chi_p[j0:j1], chi_xp[j0:j1],
+                             c[j0:j1], c_p[j0:j1], W[j0:j1], W_x[j0:j1], U[j0:j1], U_x[j0:j1],
+                             U_p[j0:j1], U_xp[j0:j1], e2b[j0:j1], b_p[j0:j1], R, out[j0:j1])
+            for j in range(j0, j1):
+                for p in range(m):
+                    out[j, p] = 0.5 * (out[j, p] + chi_xx[j, p])
+        else:
+            wave_source(x[j0:j1], chi[j0:j1], chi_x[j0:j1], chi_xx[j0:j1], chi_p[j0:j1],
+                        chi_xp[j0:j1], c[j0:j1], c_p[j0:j1], W[j0:j1], W_x[j0:j1], U[j0:j1],
+                        U_x[j0:j1], U_p[j0:j1], U_xp[j0:j1], e2b[j0:j1], b_p[j0:j1], R,
+                        out[j0:j1])
+            for j in range(j0, j1):
+                for p in range(m):
+                    out[j, p] *= 0.5
+    # (x d_x + 1/2) chi_u = S_chi / 2 (one full-width march: a column-chunked one does not
+    # vectorise, see grid.band_solve_cols)
     band_solve(ab[2], piv[2], kl, ku, out)
-    filter_slave(out, hat, sig, jm, sw, axes, nphi, do_filter)
+    # chi_u <- P chi_u: filter (rows), slaving (modes, serial: O(Nphi) work), inverse (rows)
+    for ic in prange(nr):
+        j0 = _chunk(ic, nr, n, 1)
+        j1 = _chunk(ic + 1, nr, n, 1)
+        forward_filter_rows(out[j0:j1], h0[j0:j1], sig, axes, do_filter)
+    slave_modes(h0, jm, sw, 0, h0.shape[1])
+    for ic in prange(nr):
+        j0 = _chunk(ic, nr, n, 1)
+        j1 = _chunk(ic + 1, nr, n, 1)
+        inverse_rows(h0[j0:j1], out[j0:j1], axes, nphi)
 
 
 @jit
@@ -151,27 +237,56 @@ def rk4_finish(chi, k1, dt, uc, G, R, nphi, do_filter, ops, wk, hat, k2, k3, k4,
     """Given k1 = rhs(chi), do RK4 stages 2-4 and update chi in place (classical RK4)."""
     n, m = chi.shape
     h2 = 0.5 * dt
-    for j in range(n):
+    for j in prange(n):
         for p in range(m):
             tmp[j, p] = chi[j, p] + h2 * k1[j, p]
     rhs(tmp, uc, G, R, nphi, do_filter, ops, wk, hat, k2)
-    for j in range(n):
+    for j in prange(n):
         for p in range(m):
             tmp[j, p] = chi[j, p] + h2 * k2[j, p]
     rhs(tmp, uc, G, R, nphi, do_filter, ops, wk, hat, k3)
-    for j in range(n):
+    for j in prange(n):
         for p in range(m):
             tmp[j, p] = chi[j, p] + dt * k3[j, p]
     rhs(tmp, uc, G, R, nphi, do_filter, ops, wk, hat, k4)
     s = dt / 6.0
-    bad = False
-    for j in range(n):
+    nbad = 0
+    for j in prange(n):
         for p in range(m):
             v = chi[j, p] + s * (k1[j, p] + 2.0 * k2[j, p] + 2.0 * k3[j, p] + k4[j, p])
             chi[j, p] = v
             if not math.isfinite(v):
-                bad = True
-    return bad
+                nbad += 1
+    return nbad > 0
+
+
+_THREADED = {}
+
+
+def threaded_kernels():
+    """(rhs, rk4_finish) compiled with ``parallel=True`` (same code; compiled on first use, not
+    cached on disk).  Each ``prange`` region allocates numba's small schedule array, so the threaded
+    kernels make a few runtime allocations per call; the serial ones make none."""
+    if not _THREADED:
+        import types
+
+        import numba
+        g = dict(globals())
+        rhs_t = numba.njit(parallel=True)(types.FunctionType(rhs.py_func.__code__, g, "rhs"))
+        g["rhs"] = rhs_t
+        rk4_t = numba.njit(parallel=True)(
+            types.FunctionType(rk4_finish.py_func.__code__, g, "rk4_finish"))
+        _THREADED.update(rhs=rhs_t, rk4_finish=rk4_t)
+    return _THREADED["rhs"], _THREADED["rk4_finish"]
+
+
+def kernels(threaded: bool):
+    """(rhs, rk4_finish): the threaded ones if ``threaded`` and numba runs > 1 thread."""
+    if threaded:
+        import numba
+        if numba.get_num_threads() > 1:
+            return threaded_kernels()
+    return rhs, rk4_finish
 
 
 @jit
@@ -216,7 +331,7 @@ class Workspace:
     def __init__(self, nx: int, nphi: int):
         n = nx + 1
         self.wk = np.zeros((NW, n, nphi))
-        self.hat = np.zeros((n, nphi // 2 + 1), dtype=complex)
+        self.hat = np.zeros((2, n, nphi // 2 + 1), dtype=complex)
         self.k = np.zeros((4, n, nphi))
         self.tmp = np.zeros((n, nphi))
 
@@ -252,6 +367,9 @@ class CharacteristicSolver:
         self.R = float(R)
         self.nx, self.nphi = int(nx), int(nphi)
         self.filter = bool(filter)
+        #: use the threaded kernels (prange over x rows / independent solves) when numba runs more
+        #: than one thread (numba.set_num_threads); off by default: compiled on first use, uncached
+        self.threaded = False
         if uc is None:
             uc = np.zeros(nphi)
         uc = np.ascontiguousarray(uc, dtype=float)
@@ -272,7 +390,7 @@ class CharacteristicSolver:
         """Return P chi (filter + regularity slaving); used on initial data."""
         out = np.ascontiguousarray(chi, dtype=float).copy()
         self._check_shape(out)
-        filter_slave(out, self.ws.hat, self.op.ops[10], self.op.ops[11], self.op.ops[12],
+        filter_slave(out, self.ws.hat[0], self.op.ops[10], self.op.ops[11], self.op.ops[12],
                      self.op.ops[13], self.nphi, self.filter)
         return out
 
@@ -282,8 +400,9 @@ class CharacteristicSolver:
         self._check_shape(chi)
         if out is None:
             out = np.empty_like(chi)
-        rhs(chi, self.uc, self.G, self.R, self.nphi, self.filter, self.op.ops, self.ws.wk,
-            self.ws.hat, out)
+        rhs_k = kernels(self.threaded)[0]
+        rhs_k(chi, self.uc, self.G, self.R, self.nphi, self.filter, self.op.ops, self.ws.wk,
+              self.ws.hat, out)
         return out
 
     def fields(self) -> dict[str, np.ndarray]:
@@ -326,14 +445,15 @@ class CharacteristicSolver:
         dt = (u_end - u0) / nsteps
         ws, op = self.ws, self.op
         k1, k2, k3, k4 = ws.k
+        rhs_k, rk4_k = kernels(self.threaded)
         for step in range(nsteps + 1):
             u = u0 + step * dt
-            rhs(chi, self.uc, self.G, self.R, self.nphi, self.filter, op.ops, ws.wk, ws.hat, k1)
+            rhs_k(chi, self.uc, self.G, self.R, self.nphi, self.filter, op.ops, ws.wk, ws.hat, k1)
             if on_output is not None and (step % output_every == 0 or step == nsteps):
                 on_output(step, u, chi, k1, self)
             if step == nsteps:
                 break
-            bad = rk4_finish(chi, k1, dt, self.uc, self.G, self.R, self.nphi, self.filter,
+            bad = rk4_k(chi, k1, dt, self.uc, self.G, self.R, self.nphi, self.filter,
                              op.ops, ws.wk, ws.hat, k2, k3, k4, ws.tmp)
             if bad:
                 self._diagnose(u + dt)

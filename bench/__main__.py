@@ -1,0 +1,478 @@
+"""``python -m bench`` (make bench): every benchmark figure of the characteristic solver.
+
+Prints each figure with its target and verdict and writes bench/report.json:
+``{"figures": {name: {"value", "target", "pass", "unit", "note"}}, "context": {...}}``.
+Informational figures have ``target`` and ``pass`` null.  Timings are noisy on a shared 2-core
+machine: every comparison is a ratio of two rates measured in the same process, each the best
+(minimum time) of several interleaved repeats.  No test depends on timings.
+"""
+from __future__ import annotations
+
+import os
+
+# threads that wait for work sleep instead of spinning (the machine is shared; spinning OpenMP
+# threads under oversubscription make parallel regions pathologically slow)
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+import json  # noqa: E402
+import math  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import numba  # noqa: E402
+import numpy as np  # noqa: E402
+from rocket_fft import c2r, r2c  # noqa: E402
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(ROOT))
+
+from asymflat.exact.pulses import pulse_chi, pulse_psi0  # noqa: E402
+from bench.reference_numpy import ReferenceStep, random_regular_chi  # noqa: E402
+from solvers.characteristic import stepper as st  # noqa: E402
+from solvers.characteristic.extraction import scri_values  # noqa: E402
+
+OFF = [dict(amplitude=1.0, a=1.0, t0=0.0, x0=0.5, y0=0.0)]
+G_ON = 0.05
+CFL = 3.5
+FIG: dict[str, dict] = {}
+
+
+def fig(name, value, target=None, ok=None, unit="", note=""):
+    FIG[name] = dict(value=value, target=target, **{"pass": ok}, unit=unit, note=note)
+    v = f"{value:.4g}" if isinstance(value, float) else str(value)
+    verdict = "" if ok is None else ("PASS" if ok else "FAIL")
+    print(f"  {name:<44s} {v:>12s} {unit:<10s} target {str(target):<16s} {verdict}", flush=True)
+
+
+def best_time(fn, reps=5, inner=1):
+    fn()
+    best = float("inf")
+    for _ in range(reps):
+        t = time.perf_counter()
+        for _ in range(inner):
+            fn()
+        best = min(best, (time.perf_counter() - t) / inner)
+    return best
+
+
+def make_solver(nx, nphi, G, u0=-1.0):
+    s = st.CharacteristicSolver(nx, nphi, 1.0, G=G)
+    chi = s.project(pulse_chi(u0, s.x[:, None], s.phi[None, :], 1.0, OFF))
+    return s, chi
+
+
+def step_runner(s, chi, nsteps=4):
+    """A callable doing ``nsteps`` RK4 steps with extraction of the scri+ values at every step."""
+    dt = CFL * s.R / s.nx
+    sink = []
+
+    def on_output(step, u, c, cu, sv):
+        sink.append(scri_values(c, cu, sv.ws.wk))
+        if len(sink) > 8:
+            sink.clear()
+
+    def run():
+        s.evolve(chi, 0.0, nsteps * dt, nsteps, on_output=on_output, project_initial=False)
+
+    return run, nsteps
+
+
+def time_per_step(s, chi, reps=5, nsteps=4):
+    run, n = step_runner(s, chi, nsteps)
+    return best_time(run, reps) / n  # (n steps + one final rhs: 4n + 1 rhs calls)
+
+
+# ------------------------------------------------------------------------------------------------
+# floors: the step's phi transforms alone; a 5-point stencil
+# ------------------------------------------------------------------------------------------------
+
+
+@numba.njit(cache=True)
+def _fft_only(a, hat, axes, nphi, nfwd, ninv, nrhs, nthreads):
+    """nrhs x (nfwd r2c + ninv c2r) of shape a: the transforms of nrhs rhs calls, nothing else."""
+    for _ in range(nrhs):
+        for _ in range(nfwd):
+            r2c(a, hat, axes, True, 1.0, nthreads)
+        for _ in range(ninv):
+            c2r(hat, a, axes, False, 1.0 / nphi, nthreads)
+
+
+@numba.njit(cache=True)
+def _stencil5(f, out, nrep):
+    """out = 5-point (4th-order) second difference along x, nrep times."""
+    n, m = f.shape
+    for _ in range(nrep):
+        for j in range(2, n - 2):
+            for p in range(m):
+                out[j, p] = (-f[j - 2, p] + 16.0 * f[j - 1, p] - 30.0 * f[j, p]
+                             + 16.0 * f[j + 1, p] - f[j + 2, p]) * (1.0 / 12.0)
+
+
+@numba.njit(parallel=True, cache=True)
+def _stencil5_par(f, out, nrep):
+    n, m = f.shape
+    for _ in range(nrep):
+        for j in numba.prange(2, n - 2):
+            for p in range(m):
+                out[j, p] = (-f[j - 2, p] + 16.0 * f[j - 1, p] - 30.0 * f[j, p]
+                             + 16.0 * f[j + 1, p] - f[j + 2, p]) * (1.0 / 12.0)
+
+
+def throughput():
+    print("throughput (grid points x rhs evaluations per second; G = %g, RK4 = 4 rhs/step)" % G_ON,
+          flush=True)
+    out = {}
+    for nx, nphi in ((256, 128), (512, 256)):
+        n = nx + 1
+        pts = n * nphi
+        tag = f"{n}x{nphi}"
+        s, chi = make_solver(nx, nphi, G_ON)
+        s0, chi0 = make_solver(nx, nphi, 0.0)
+        a = np.random.default_rng(0).standard_normal((n, nphi))
+        hat = np.zeros((n, nphi // 2 + 1), dtype=complex)
+        axes = np.array([1], dtype=np.int64)
+        nf, ni = st.FFTS_PER_RHS[True]
+        f5 = np.random.default_rng(1).standard_normal((n, nphi))
+        o5 = np.zeros_like(f5)
+        res = {}
+        for nt in (1, 2):
+            numba.set_num_threads(nt)
+            s.threaded = s0.threaded = nt > 1  # serial kernels on 1 thread, threaded ones on 2
+            ts, t0s, tf, t5 = [], [], [], []
+            for _ in range(3):  # interleaved repeats, min of each
+                ts.append(time_per_step(s, chi, reps=3))
+                t0s.append(time_per_step(s0, chi0, reps=2))
+                tf.append(best_time(lambda: _fft_only(a, hat, axes, nphi, nf, ni, 4, nt), reps=3) / 4)
+                st5 = _stencil5 if nt == 1 else _stencil5_par
+                t5.append(best_time(lambda: st5(f5, o5, 20), reps=3) / 20)
+            ts, t0s, tf, t5 = min(ts), min(t0s), min(tf), min(t5)
+            rate = 4 * pts / ts
+            res[nt] = dict(step=ts, rate=rate)
+            fig(f"throughput_{tag}_{nt}t", rate, unit="pts*rhs/s",
+                note=f"{ts * 1e3:.2f} ms/step at G > 0 ({t0s * 1e3:.2f} ms/step at G = 0)")
+            fig(f"step_ms_G0_{tag}_{nt}t", t0s * 1e3, unit="ms")
+            fig(f"step_ms_G>0_{tag}_{nt}t", ts * 1e3, unit="ms")
+            fft_rate = 4 * pts / (4 * tf)
+            fig(f"fft_floor_rate_{tag}_{nt}t", fft_rate, unit="pts*rhs/s",
+                note=f"{nf} r2c + {ni} c2r of {n}x{nphi} per rhs ({tf * 1e6:.0f} us)")
+            ratio = rate / fft_rate
+            if nt == 1:
+                fig(f"solver_over_fft_floor_{tag}_1t", ratio, ">= 1/3", ratio >= 1.0 / 3.0)
+            else:
+                fig(f"solver_over_fft_floor_{tag}_2t", ratio)
+            fig(f"solver_over_5pt_stencil_{tag}_{nt}t", rate / (pts / t5),
+                note="rhs-evaluation rate / rate of one numba 5-point stencil pass (for scale)")
+        sp = res[1]["step"] / res[2]["step"]
+        if nx == 512:
+            fig(f"two_thread_speedup_{tag}", sp, ">= 1.6", sp >= 1.6)
+        else:
+            fig(f"two_thread_speedup_{tag}", sp)
+        out[tag] = res
+    numba.set_num_threads(1)
+    return out
+
+
+# ------------------------------------------------------------------------------------------------
+# plain numpy reference
+# ------------------------------------------------------------------------------------------------
+
+
+def reference():
+    print("plain-numpy reference step", flush=True)
+    numba.set_num_threads(1)
+    # agreement on random vertex-regular data
+    worst = 0.0
+    for G in (0.0, G_ON):
+        s = st.CharacteristicSolver(48, 24, 1.3, G=G, uc=st.vertex_shift(24, 0.2, (0.1, -0.05)))
+        ref = ReferenceStep(s)
+        chi = 0.3 * random_regular_chi(s, 7)
+        o = s.rhs(chi)
+        f = s.fields()
+        o2 = ref.rhs(chi)
+        pairs = [(o, o2)] + [(f[k], ref.fields[k]) for k in ("b", "q", "U", "calW")]
+        for a, b in pairs:
+            sc = np.abs(a).max()
+            if sc > 0:
+                worst = max(worst, np.abs(a - b).max() / sc)
+    fig("reference_max_rel_difference", worst, "<= 1e-12", worst <= 1e-12)
+    for nx, nphi in ((256, 128),):
+        s, chi = make_solver(nx, nphi, G_ON)
+        ref = ReferenceStep(s)
+        dt = CFL / nx
+        tk = tr = float("inf")
+        k = np.zeros((4, nx + 1, nphi))
+        for _ in range(3):
+            tk = min(tk, best_time(lambda: _kernel_step(s, chi, dt, k), reps=3))
+            tr = min(tr, best_time(lambda: ref.step(chi, dt), reps=1))
+        fig(f"numpy_reference_step_ms_{nx + 1}x{nphi}", tr * 1e3, unit="ms")
+        fig(f"kernel_speedup_over_numpy_{nx + 1}x{nphi}_1t", tr / tk, ">= 10", tr / tk >= 10)
+
+
+def _kernel_step(s, chi, dt, k):
+    c = chi.copy()
+    st.rhs(c, s.uc, s.G, s.R, s.nphi, s.filter, s.op.ops, s.ws.wk, s.ws.hat, k[0])
+    st.rk4_finish(c, k[0], dt, s.uc, s.G, s.R, s.nphi, s.filter, s.op.ops, s.ws.wk, s.ws.hat,
+                  k[1], k[2], k[3], s.ws.tmp)
+
+
+# ------------------------------------------------------------------------------------------------
+# vertex: no step-size collapse with Nphi; accuracy per cost
+# ------------------------------------------------------------------------------------------------
+
+
+def scri_error(nx, nphi, u0=-2.0, u1=2.0):
+    """G = 0 exact pulse: max |psi0 - closed form| / max |closed form|; (err, nsteps, seconds)."""
+    s = st.CharacteristicSolver(nx, nphi, 1.0)
+    chi0 = pulse_chi(u0, s.x[:, None], s.phi[None, :], 1.0, OFF)
+    # the driver's step count (asymflat.kinds.characteristic: du = cfl R h, h = 1/nx)
+    nsteps = math.ceil((u1 - u0) * nx / (CFL * 1.0) - 1e-9)
+    acc = [0.0, 0.0]
+
+    def out(step, u, chi, chiu, sv):
+        ex = pulse_psi0(u, sv.phi, OFF)
+        acc[0] = max(acc[0], np.abs(chi[-1] - ex).max())
+        acc[1] = max(acc[1], np.abs(ex).max())
+
+    t = time.perf_counter()
+    s.evolve(chi0, u0, u1, nsteps, on_output=out)
+    return acc[0] / acc[1], nsteps, time.perf_counter() - t
+
+
+def vertex_nphi():
+    print("vertex: steps and error vs Nphi at Nx = 128 (G = 0 exact pulse, u in [-2, 0])", flush=True)
+    numba.set_num_threads(1)
+    rows = {n: scri_error(128, n, u1=0.0) for n in (32, 64, 128, 256)}
+    steps = [r[1] for r in rows.values()]
+    errs = [r[0] for r in rows.values()]
+    ch = (max(steps) - min(steps)) / steps[0]
+    fig("steps_change_nphi_32_to_256", ch, "< 0.10", ch < 0.10,
+        note="steps: " + ", ".join(f"{n}: {r[1]}" for n, r in rows.items()))
+    g = max(errs) / errs[0]
+    fig("error_growth_nphi_32_to_256", g, "<= 1.05", g <= 1.05,
+        note="rel. errors: " + ", ".join(f"{n}: {r[0]:.3g}" for n, r in rows.items()))
+
+
+def accuracy_per_cost():
+    print("accuracy per cost (G = 0 exact pulse ladder, Nphi = 32, u in [-2, 2])", flush=True)
+    numba.set_num_threads(1)
+    nxs = (32, 64, 128, 256)
+    rows = [scri_error(nx, 32) for nx in nxs]
+    errs = np.array([r[0] for r in rows])
+    secs = np.array([r[2] for r in rows])
+    slope = float(np.polyfit(np.log(secs[1:]), np.log(errs[1:]), 1)[0])
+    for nx, (e, n, t) in zip(nxs, rows):
+        fig(f"ladder_Nx{nx}_rel_error", float(e), note=f"{n} steps, {t:.3f} s")
+    fig("ladder_error_vs_time_slope", slope, note="d log err / d log wall time (Nx 64..256)")
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+        f, ax = plt.subplots(figsize=(5, 4))
+        ax.loglog(secs, errs, "o-")
+        for nx, t, e in zip(nxs, secs, errs):
+            ax.annotate(f"Nx={nx}", (t, e), textcoords="offset points", xytext=(5, 5))
+        ax.set_xlabel("wall time [s] (1 thread)")
+        ax.set_ylabel("max rel. error of psi0 at scri+")
+        ax.set_title("G = 0 exact pulse, Nphi = 32, u in [-2, 2]")
+        ax.grid(True, which="both", alpha=0.3)
+        f.tight_layout()
+        f.savefig(HERE / "accuracy_per_cost.png", dpi=100)
+        plt.close(f)
+        fig("accuracy_per_cost_plot", "bench/accuracy_per_cost.png")
+    except Exception as exc:  # pragma: no cover
+        fig("accuracy_per_cost_plot", f"failed: {exc}")
+
+
+# ------------------------------------------------------------------------------------------------
+# cost growth
+# ------------------------------------------------------------------------------------------------
+
+
+def cost_growth():
+    print("cost growth (1 thread, G > 0)", flush=True)
+    numba.set_num_threads(1)
+    nxs = (128, 256, 512, 1024)
+    tx = []
+    for nx in nxs:
+        s, chi = make_solver(nx, 64, G_ON)
+        tx.append(time_per_step(s, chi, reps=3, nsteps=3))
+    px = float(np.polyfit(np.log(nxs), np.log(tx), 1)[0])
+    fig("cost_exponent_vs_Nx", px, "in [0.9, 1.15]", 0.9 <= px <= 1.15,
+        note="Nphi = 64; ms/step: " + ", ".join(f"{n}: {t * 1e3:.2f}" for n, t in zip(nxs, tx)))
+    nps = (64, 128, 256, 512)
+    tp = []
+    for nphi in nps:
+        s, chi = make_solver(128, nphi, G_ON)
+        tp.append(time_per_step(s, chi, reps=3, nsteps=3))
+    nl = np.array([n * math.log2(n) for n in nps])
+    pp = float(np.polyfit(np.log(nps), np.log(tp), 1)[0])
+    pl = float(np.polyfit(np.log(nl), np.log(tp), 1)[0])
+    fig("cost_exponent_vs_Nphi", pp, note="Nx = 128; ms/step: "
+        + ", ".join(f"{n}: {t * 1e3:.2f}" for n, t in zip(nps, tp)))
+    fig("cost_exponent_vs_Nphi_log_Nphi", pl, "in [0.85, 1.15]", 0.85 <= pl <= 1.15,
+        note="fit of time/step against Nphi log2 Nphi (1 = consistent)")
+
+
+# ------------------------------------------------------------------------------------------------
+# subprocesses: allocation, memory, start-up
+# ------------------------------------------------------------------------------------------------
+
+_ALLOC = r"""
+import json, numba, numpy as np, sys
+from numba.core.runtime import rtsys
+sys.path.insert(0, {root!r})
+from solvers.characteristic.stepper import CharacteristicSolver
+from asymflat.exact.pulses import pulse_chi
+OFF = [dict(amplitude=1.0, a=1.0, t0=0.0, x0=0.5, y0=0.0)]
+s = CharacteristicSolver(64, 32, 1.0, G=0.05)
+chi = s.project(pulse_chi(-1.0, s.x[:, None], s.phi[None, :], 1.0, OFF))
+res = {{}}
+for nt in (1, 2):
+    numba.set_num_threads(nt)
+    s.threaded = nt > 1
+    s.evolve(chi, 0, 0.05, 1, project_initial=False)
+    a0 = rtsys.get_allocation_stats()
+    s.evolve(chi, 0, 0.05, 2, project_initial=False)
+    a1 = rtsys.get_allocation_stats()
+    s.evolve(chi, 0, 0.25, 12, project_initial=False)
+    a2 = rtsys.get_allocation_stats()
+    d1 = a1.alloc - a0.alloc
+    d2 = a2.alloc - a1.alloc
+    res[nt] = dict(per_step=(d2 - d1) / 10.0, allocs_2steps=d1, allocs_12steps=d2,
+                   live=a2.alloc - a2.free)
+print(json.dumps(res))
+"""
+
+_MEM = r"""
+import resource, sys, numba
+sys.path.insert(0, {root!r})
+from solvers.characteristic.stepper import CharacteristicSolver
+from asymflat.exact.pulses import pulse_chi
+OFF = [dict(amplitude=1.0, a=1.0, t0=0.0, x0=0.5, y0=0.0)]
+numba.set_num_threads({nt})
+s = CharacteristicSolver(1024, 512, 1.0, G=0.05)
+s.threaded = {nt} > 1
+chi0 = pulse_chi(-1.0, s.x[:, None], s.phi[None, :], 1.0, OFF)
+s.evolve(chi0, -1.0, -1.0 + 3 * 3.5 / 1024, 3)
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+
+_START = r"""
+import sys
+sys.path.insert(0, {root!r})
+from solvers.characteristic.stepper import CharacteristicSolver
+from asymflat.exact.pulses import pulse_chi
+s = CharacteristicSolver(32, 16, 1.0, G=0.05)
+chi0 = pulse_chi(-1.0, s.x[:, None], s.phi[None, :], 1.0,
+                 [dict(amplitude=1.0, a=1.0, t0=0.0, x0=0.5, y0=0.0)])
+s.evolve(chi0, -1.0, -1.0 + 3.5 / 32, 1)
+print("FIRST_STEP_DONE", flush=True)
+"""
+
+
+def _py(code, env=None, timeout=600):
+    e = dict(os.environ)
+    e.update(env or {})
+    t = time.perf_counter()
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=e,
+                       timeout=timeout, cwd=str(ROOT))
+    dt = time.perf_counter() - t
+    if p.returncode != 0:
+        raise RuntimeError(p.stderr[-2000:])
+    return p.stdout, dt
+
+
+def subprocess_figures():
+    print("allocation, memory, start-up (subprocesses)", flush=True)
+    out, _ = _py(_ALLOC.format(root=str(ROOT)), env={"NUMBA_NRT_STATS": "1"})
+    a = json.loads(out.strip().splitlines()[-1])
+    for nt, r in a.items():
+        note = (f"NRT allocs over 2 steps: {r['allocs_2steps']}, over 12 steps: "
+                f"{r['allocs_12steps']} (per evolve call: the initial copy of chi).  The per-step "
+                "allocations are rocket-fft's: each low-level r2c/c2r call allocates small NRT arrays "
+                "internally (measured 3 per r2c on a bare call) although it writes into our buffer")
+        if nt == "1":
+            fig("nrt_allocations_per_step_serial", r["per_step"], "== 0", r["per_step"] == 0,
+                note=note)
+        else:
+            fig("nrt_allocations_per_step_threaded_2t", r["per_step"],
+                note=note + "; threaded kernels: numba allocates a schedule array per prange region")
+    for nt in (1,):
+        out, _ = _py(_MEM.format(root=str(ROOT), nt=nt))
+        mb = int(out.strip().splitlines()[-1]) / 1024.0
+        fig(f"peak_rss_1025x512_{nt}t", mb, "< 2048", mb < 2048, unit="MiB")
+    code = _START.format(root=str(ROOT))
+    _py(code)  # make sure the cache is warm
+    warm = min(_py(code)[1] for _ in range(2))
+    fig("startup_warm_cache_to_first_step", warm, "< 3", warm < 3.0, unit="s",
+        note="interpreter start to first step done (32x16, G > 0)")
+    with tempfile.TemporaryDirectory() as d:
+        cold = _py(code, env={"NUMBA_CACHE_DIR": d})[1]
+    fig("startup_cold_compile_to_first_step", cold, unit="s", note="NUMBA_CACHE_DIR empty")
+
+
+def default_run():
+    cfg = ROOT / "runs" / "default.toml"
+    if not cfg.exists():
+        fig("default_run_seconds", "skipped", "< 60", None, note="runs/default.toml does not exist")
+        return
+    import asymflat
+    with tempfile.TemporaryDirectory() as d:
+        t = time.perf_counter()
+        asymflat.run(str(cfg), output=str(Path(d) / "default.h5"))
+        dt = time.perf_counter() - t
+    fig("default_run_seconds", dt, "< 60", dt < 60, unit="s", note="asymflat.run(runs/default.toml)")
+
+
+def main():
+    t_all = time.perf_counter()
+    try:
+        load = os.getloadavg()
+    except OSError:  # pragma: no cover
+        load = None
+    numba.set_num_threads(1)
+    s, chi = make_solver(32, 16, G_ON)  # compile / load the kernels
+    s.evolve(chi, 0, 0.1, 1)
+    ctx = dict(numba=numba.__version__, numpy=np.__version__, cpus=os.cpu_count(),
+               numba_threads=numba.config.NUMBA_NUM_THREADS, threading_layer=numba.threading_layer(),
+               omp_wait_policy=os.environ.get("OMP_WAIT_POLICY"), load_average_start=load,
+               d2_mode=st.D2_MODE, nchunk=st.NCHUNK, ffts_per_rhs={"G>0": st.FFTS_PER_RHS[True],
+                                                                  "G=0": st.FFTS_PER_RHS[False]})
+    print(f"context: {ctx}", flush=True)
+    sections = [throughput, reference, vertex_nphi, cost_growth, accuracy_per_cost,
+                subprocess_figures, default_run]
+    for sec in sections:
+        try:
+            sec()
+        except Exception as exc:  # report and go on
+            fig(f"{sec.__name__}_error", f"{type(exc).__name__}: {exc}"[:300], "no error", False)
+    sweep = HERE / "sweep_throughput.json"
+    extra = None
+    if sweep.exists():
+        try:
+            extra = json.loads(sweep.read_text())
+            print(f"included {sweep.name}", flush=True)
+        except Exception as exc:
+            extra = {"error": str(exc)}
+    try:
+        ctx["load_average_end"] = os.getloadavg()
+    except OSError:  # pragma: no cover
+        pass
+    ctx["bench_seconds"] = time.perf_counter() - t_all
+    report = dict(figures=FIG, context=ctx)
+    if extra is not None:
+        report["sweep_throughput"] = extra
+    failed = [k for k, v in FIG.items() if v["pass"] is False]
+    report["summary"] = dict(n_figures=len(FIG), n_targets=sum(v["pass"] is not None for v in FIG.values()),
+                             failed=failed)
+    (HERE / "report.json").write_text(json.dumps(report, indent=1, default=float))
+    print(f"wrote bench/report.json ({len(FIG)} figures, failed: {failed or 'none'}; "
+          f"{ctx['bench_seconds']:.0f} s)")
+
+
+if __name__ == "__main__":
+    main()
