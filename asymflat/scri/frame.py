@@ -254,6 +254,12 @@ def resample_to_bondi_cuts(u, A, Bper, fields: dict, n_out: int | None = None, t
     names = list(fields)
     stack = np.stack([np.asarray(fields[k], dtype=float) for k in names] + [A], axis=0)
     vals = np.stack([fourier_eval(fld, xg) for fld in stack], axis=0)
+    if n_out == n:
+        # cuts on which the angle map is the identity (B = phi exactly, e.g. U0 = 0): the
+        # generators pass through the grid points, take the samples themselves (no round-off)
+        ident = np.all(np.asarray(Bper) == 0.0, axis=1)
+        xg[ident] = phiB
+        vals[:, ident] = stack[:, ident]
     Ag = vals[-1]
     if np.any(np.diff(Ag, axis=0) <= 0):
         raise ValueError("Bondi time is not increasing along a generator (unresolved transport?)")
@@ -276,6 +282,11 @@ def resample_to_bondi_cuts(u, A, Bper, fields: dict, n_out: int | None = None, t
         s = np.clip(idx - p // 2, 0, K1 - p)
         nodes_i = s[:, None] + np.arange(p)
         w = lagrange_weights(a[nodes_i], times)
+        # a target that coincides with a node (to 1e-11 of the node spacing, e.g. Bondi time =
+        # code time when beta0 = U0 = 0) takes the sample itself: no round-off from the weights
+        hit = np.abs(a[nodes_i] - times[:, None]) <= 1e-11 * (a[1] - a[0])
+        rows = np.any(hit, axis=1)
+        w[rows] = hit[rows] & (np.cumsum(hit[rows], axis=1) == 1)
         out[:, :, j] = np.einsum("ip,fip->fi", w, allv[:, nodes_i, j])
     res = {k: out[i] for i, k in enumerate(names)}
     res["u_code"] = out[len(names)]
