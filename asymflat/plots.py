@@ -72,9 +72,28 @@ def charge_matching(ax: Any, matching: dict[str, np.ndarray], labels: list[str] 
 def series(ax: Any, time: np.ndarray, values: dict[str, np.ndarray], time_name: str = "u") -> None:
     """Diagnostics against time on a log axis (absolute values)."""
     for name, y in values.items():
-        ax.semilogy(time, np.maximum(np.abs(y), np.finfo(float).tiny), label=name)
+        y = np.abs(np.asarray(y, dtype=float))
+        keep = y > 0  # exact zeros (e.g. a balance at its first cut) have no place on a log axis
+        ax.semilogy(np.asarray(time)[keep], y[keep], label=name)
     ax.set_xlabel(f"${time_name}$ [length]")
     ax.legend(frameon=False, fontsize="small")
+
+
+_CHARGES = ("E", "J", "p_x", "p_y", "K_x", "K_y", "radiated_energy", "radiated_J")
+
+
+def _series_groups(s: dict[str, np.ndarray], axes_names: list[str]) -> dict[str, dict]:
+    """Series grouped by the time axis they share: log-scale diagnostics and linear charges."""
+    out: dict[str, dict] = {"log": {}, "charges": {}}
+    for t in axes_names:
+        same = {k: v for k, v in s.items() if k not in axes_names and np.shape(v) == np.shape(s[t])}
+        charges = {k: v for k, v in same.items() if k in _CHARGES}
+        logs = {k: v for k, v in same.items() if k not in _CHARGES and not k.startswith("d")}
+        if logs:
+            out["log"][t] = logs
+        if charges:
+            out["charges"][t] = charges
+    return out
 
 
 def plot_result(result: Result, outdir: str | Path) -> list[Path]:
@@ -110,13 +129,28 @@ def plot_result(result: Result, outdir: str | Path) -> list[Path]:
             axes[2].axis("off")
         save(fig, "matching")
     s = result.series
-    tname = "u" if "u" in s else ("v" if "v" in s else None)
-    if tname is not None:
-        ys = {k: v for k, v in s.items() if k != tname and np.shape(v) == np.shape(s[tname])}
-        if ys:
-            fig, ax = plt.subplots(figsize=(7, 4))
-            series(ax, s[tname], ys, tname)
-            save(fig, "diagnostics")
+    axes_names = [t for t in ("u", "u_bondi", "v", "v_bondi") if t in s]
+    groups = _series_groups(s, axes_names)
+    if groups["log"]:
+        fig, axs = plt.subplots(1, len(groups["log"]), figsize=(6.5 * len(groups["log"]), 4), squeeze=False)
+        for ax, (t, ys) in zip(axs[0], groups["log"].items()):
+            series(ax, s[t], ys, t.replace("_bondi", "_B"))
+            ax.set_ylabel("residual / norm (absolute)")
+        save(fig, "diagnostics")
+    if groups["charges"]:
+        t, ys = next(iter(groups["charges"].items()))
+        fig, axs = plt.subplots(1, 2, figsize=(12, 4))
+        energy = {k: v for k, v in ys.items() if k in ("E", "radiated_energy")}
+        others = {k: v for k, v in ys.items() if k not in energy}
+        for ax, group, ylabel in ((axs[0], energy, "energy E(u) and radiated energy"),
+                                  (axs[1], others, "momenta, angular momentum, boost charges")):
+            styles = iter(["-", "--", ":", "-.", (0, (5, 1)), (0, (1, 3)), (0, (3, 1, 1, 1))])
+            for name, y in group.items():
+                ax.plot(s[t], y, ls=next(styles), label=name)
+            ax.set_xlabel(f"${t.replace('_bondi', '_B')}$ [length]")
+            ax.set_ylabel(ylabel)
+            ax.legend(frameon=False, fontsize="small", ncol=2)
+        save(fig, "charges")
     return written
 
 
