@@ -175,6 +175,14 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "radial_order": Key(int, 6, "4 or 6", lambda v: v in (4, 6), "order of the radial finite differences"),
         "filter": Key(bool, True, "true or false", None, "exponential filter of high phi modes"),
     },
+    "scattering": {
+        "first_cones": Key(list, REQUIRED, "a list of at least one finite number, increasing (retarded times u0 of the first cones)",
+                           lambda v: len(v) >= 1 and all(isinstance(c, _NUM) and not isinstance(c, bool) and math.isfinite(c) for c in v)
+                           and all(a < b for a, b in zip(v, v[1:])),
+                           "ladder of first-cone times u0 -> -inf (the limit is extrapolated)"),
+        "scale_R": Key(bool, True, "true or false", None,
+                       "scale the compactification R with |u0| so the incoming pulse stays resolved"),
+    },
     "vertex": {
         "angular_velocity": Key(_NUM, 0.0, "a finite number", _finite, "omega in U_c = omega + a1 sin phi - a2 cos phi"),
         "acceleration": Key(list, [0.0, 0.0], "a list of two finite numbers [a1, a2]",
@@ -188,7 +196,7 @@ _KIND_SECTIONS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "vacuum": (("grid", "evolution", "vacuum"), ("output", "frame")),
     "characteristic": (("grid", "evolution", "characteristic"), ("output", "vertex")),
     "advanced": (("grid", "evolution", "characteristic"), ("output", "vertex")),
-    "scattering": (("grid", "evolution", "characteristic"), ("output",)),
+    "scattering": (("grid", "evolution", "characteristic", "scattering"), ("output",)),
 }
 
 
