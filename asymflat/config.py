@@ -195,7 +195,7 @@ SCHEMA: dict[str, dict[str, Key]] = {
 _KIND_SECTIONS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "vacuum": (("grid", "evolution", "vacuum"), ("output", "frame")),
     "characteristic": (("grid", "evolution", "characteristic"), ("output", "vertex")),
-    "advanced": (("grid", "evolution", "characteristic"), ("output", "vertex")),
+    "advanced": (("grid", "evolution", "characteristic"), ("output", "vertex", "frame")),
     "scattering": (("grid", "evolution", "characteristic", "scattering"), ("output",)),
 }
 

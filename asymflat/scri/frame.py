@@ -55,6 +55,7 @@ __all__ = [
     "bondi_aspects_code_grid",
     "invert_angle_map",
     "resample_to_bondi_cuts",
+    "initial_cut_from_frame",
     "BondiFrameData",
     "to_bondi_frame",
 ]
@@ -97,7 +98,52 @@ def _check_uniform(u: np.ndarray) -> float:
     return float(du)
 
 
-def integrate_transport(u, U0, beta0, substeps: int = 1, interp_points: int = 6):
+def initial_cut_from_frame(F, gamma, u0: float, n: int, tol: float = 1e-14):
+    """Initial values ``(A0, B0 - phi)`` of the frame transport for a BMS3 frame ``(F, gamma)``.
+
+    ``(F, gamma)`` is a finite BMS3 transformation (conventions.md section 3; e.g.
+    :class:`asymflat.bms3.BMS3Element`) from the *old* frame, the code frame on the first code
+    cut ``u = u0`` (Bondi time ``u0``, angle = code phi), to the new Bondi frame:
+
+        phi_old = F(phi_new),      u_old = F'(phi_new) (u_new + gamma(phi_new)).
+
+    On the code cut ``u_old = u0`` the new coordinates of the code point ``phi`` are therefore
+    ``B0 = F^{-1}(phi)`` and ``A0 = u0 / F'(B0) - gamma(B0)``.  ``F`` needs ``F(x)`` and
+    ``F.d(x, 1)`` (closed form); ``gamma`` is a callable ``gamma(x, k)`` (a TrigSeries), a
+    float or ``None``.  ``F^{-1}`` on the grid ``phi_grid(n)``: bisection on the monotone ``F``
+    then Newton, to ``tol``.  With ``F = id, gamma = 0`` this is the default ``A0 = u0, B0 = phi``.
+
+    Returns ``(A0, Bper0)``, each of shape ``(n,)``.
+    """
+    phi = phi_grid(n)
+    xs = np.linspace(0.0, 2 * np.pi, 4 * n + 1)
+    span = float(np.max(np.abs(np.asarray(F(xs)) - xs))) + 1e-12
+    lo, hi = phi - span - 1e-9, phi + span + 1e-9
+    for _ in range(200):
+        mid = 0.5 * (lo + hi)
+        below = np.asarray(F(mid)) < phi
+        lo = np.where(below, mid, lo)
+        hi = np.where(below, hi, mid)
+        if np.max(hi - lo) < 1e-6:
+            break
+    x = 0.5 * (lo + hi)
+    for _ in range(20):
+        dx = (np.asarray(F(x)) - phi) / np.asarray(F.d(x, 1))
+        x = x - dx
+        if np.max(np.abs(dx)) < tol:
+            break
+    f1 = np.asarray(F.d(x, 1), dtype=float)
+    if gamma is None:
+        g = 0.0
+    elif np.isscalar(gamma):
+        g = float(gamma)
+    else:
+        g = np.asarray(gamma(x, 0), dtype=float)
+    A0 = u0 / f1 - g
+    return np.asarray(A0, dtype=float) * np.ones(n), x - phi
+
+
+def integrate_transport(u, U0, beta0, substeps: int = 1, interp_points: int = 6, initial=None):
     """Integrate the frame transport (:func:`transport_rhs`) from the samples alone.
 
     Classical RK4 with ``substeps`` steps per sample interval; the coefficients ``U0, beta0``
@@ -106,12 +152,16 @@ def integrate_transport(u, U0, beta0, substeps: int = 1, interp_points: int = 6)
     ``O(du^interp_points)``), so the result is 4th order in ``du`` (for smooth data).
     Stability of the spectral advection requires ``(du/substeps) max|U0| n/2 < 2.8``.
 
+    ``initial = (A0, Bper0)`` (arrays of shape ``(n,)``) sets the first cut instead of the
+    default ``A0 = u_start``, ``Bper0 = 0``: a BMS3 frame on that cut
+    (:func:`initial_cut_from_frame`).
+
     Returns
     -------
     A, Bper : ndarray (K+1, n)
         Bondi time ``A(u_k, phi_j)`` and the periodic part ``B - phi`` of the Bondi angle;
-        ``A[0] = u_start``, ``Bper[0] = 0`` (the Bondi time origin is the inertial time of the
-        first cut; conventions.md §2).
+        ``A[0] = u_start``, ``Bper[0] = 0`` by default (the Bondi time origin is the inertial time
+        of the first cut; conventions.md §2), else ``(A0, Bper0)``.
     """
     du = _check_uniform(u)
     u = np.asarray(u, dtype=float)
@@ -129,8 +179,13 @@ def integrate_transport(u, U0, beta0, substeps: int = 1, interp_points: int = 6)
     p = min(interp_points, K1)
     Uq = sample_uniform(U0, pos, p)
     bq = sample_uniform(beta0, pos, p)
-    A = np.full(n, u[0])
-    B = np.zeros(n)
+    if initial is None:
+        A = np.full(n, u[0])
+        B = np.zeros(n)
+    else:
+        A, B = (np.array(np.broadcast_to(np.asarray(x, dtype=float), (n,))) for x in initial)
+        if np.any(1.0 + dphi(B) <= 0):
+            raise ValueError("initial cut: B' <= 0 somewhere (not an orientation-preserving angle map)")
     outA = np.empty((K1, n))
     outB = np.empty((K1, n))
     outA[0], outB[0] = A, B
@@ -360,7 +415,8 @@ class BondiFrameData:
 
 def to_bondi_frame(u, beta0, U0, calW, Qbar, psi0, news_code, G, *, substeps: int = 1,
                    interp_points: int = 6, resample_order: int = 6, n_out: int | None = None,
-                   times=None, dtime: float | None = None, transport=None) -> BondiFrameData:
+                   times=None, dtime: float | None = None, transport=None,
+                   initial=None) -> BondiFrameData:
     """Post-process raw code-frame scri+ samples into Bondi-frame data (bondi-equations.md §3.4).
 
     Steps: (1) frame transport :func:`integrate_transport` (RK4, 4th order in du) unless
@@ -368,10 +424,13 @@ def to_bondi_frame(u, beta0, U0, calW, Qbar, psi0, news_code, G, *, substeps: in
     :func:`transport_rhs`); (2) the map :func:`bondi_aspects_code_grid` at the code points;
     (3) :func:`resample_to_bondi_cuts` along the generators; (4) on the uniform Bondi grid,
     spectrally at fixed u_B: ``N = Nhat + pi G d_phi(psi~0^2)``, ``Xi = N - (u_B/2) d_phi Theta``.
+    ``initial = (A0, Bper0)``: the transport's first cut (default ``A0 = u_start``, ``B0 = phi``);
+    see :func:`initial_cut_from_frame` for a BMS3 frame ``(F, gamma)`` there.
     """
     u = np.asarray(u, dtype=float)
     if transport is None:
-        A, Bper = integrate_transport(u, U0, beta0, substeps=substeps, interp_points=interp_points)
+        A, Bper = integrate_transport(u, U0, beta0, substeps=substeps, interp_points=interp_points,
+                                      initial=initial)
     else:
         A, Bper = (np.asarray(x, dtype=float) for x in transport)
     cg = bondi_aspects_code_grid(beta0, U0, calW, Qbar, psi0, news_code, A, Bper, G)

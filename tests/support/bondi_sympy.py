@@ -175,11 +175,13 @@ def is_zero(expr):
 # r-form hypersurface / evolution equations (reference §1), written with a derivative operator
 # so that the same code serves r and the compactified coordinate x.
 # ----------------------------------------------------------------------------------------------
-def rform_equations(beta, U, Wc, psi, rr, Dr, Dphi, Du, G):
+def rform_equations(beta, U, Wc, psi, rr, Dr, Dphi, Du, G, Qbar=None):
     """Residuals of (H1), (H2 in Qbar form), (H3 in calW form) and the wave operator.
 
     ``Dr``, ``Dphi``, ``Du`` are callables giving the partial derivatives at fixed other
-    coordinates of the Bondi chart; ``rr`` is the expression of the areal radius.
+    coordinates of the Bondi chart; ``rr`` is the expression of the areal radius.  If ``Qbar``
+    is given it is used as an independent field in 'H2' and 'H3' (the hierarchy treats Qbar as
+    the unknown of H2); otherwise Qbar := r^3 e^{-2b} U_r + 2 r beta_phi.
 
     Returns dict with
         'H1'   : beta_r - 4 pi G r psi_r^2
@@ -191,11 +193,14 @@ def rform_equations(beta, U, Wc, psi, rr, Dr, Dphi, Du, G):
     """
     e2b = sp.exp(2 * beta)
     Qb = rr**3 * sp.exp(-2 * beta) * Dr(U) + 2 * rr * Dphi(beta)
+    Qdef = Qb
+    if Qbar is not None:
+        Qb = Qbar
     V = rr * Wc - 2 * rr**2 * Dphi(U)
     sr = sp.sqrt(rr)
     return {
         "H1": Dr(beta) - 4 * pi * G * rr * Dr(psi) ** 2,
-        "Qbar": Qb,
+        "Qbar": Qdef,
         "H2": Dr(Qb) - 16 * pi * G * rr * Dr(psi) * (2 * rr * Dr(Dphi(psi)) + Dphi(psi)),
         "H3": rr * Dr(Wc) - e2b * (8 * pi * G * Dphi(psi) ** 2 + Dphi(Qb) / rr + Qb**2 / (2 * rr**2)),
         "V": V,
@@ -305,7 +310,202 @@ def _broadcasting(fn):
     import numpy as np
 
     def wrapped(uu, xx, pp, GG, RR):
-        val = fn(uu, xx, pp, GG, RR)
+        val = np.asarray(fn(uu, xx, pp, GG, RR))
+        if np.iscomplexobj(val):  # complex intermediate (e.g. Re of an analytic field)
+            val = val.real
         shape = np.broadcast(np.asarray(uu), np.asarray(xx), np.asarray(pp)).shape
         return np.broadcast_to(np.asarray(val, dtype=float), shape).copy()
     return wrapped
+
+
+# ----------------------------------------------------------------------------------------------
+# truncated Laurent expansions (scri, vertex)
+# ----------------------------------------------------------------------------------------------
+def laurent_coeffs(expr, var, lo, hi, exp_order=4, at_infinity=True):
+    """Coefficients of a truncated expansion of ``expr`` in y = 1/var (at_infinity) or y = var.
+
+    The exponentials exp(k beta) are replaced by their Taylor polynomials of degree
+    ``exp_order - 1`` in k beta, which is exact to the retained orders provided beta = O(y)
+    (Bondi frame at scri, beta(0) = 0 at the vertex).  Fields must be polynomial (Laurent) in
+    y with half-integer powers only in products that combine to integers.
+
+    Returns
+    -------
+    dict n -> coefficient of y^n, for lo <= n <= hi.
+    """
+    y = sp.Dummy("y", positive=True)
+    e = expr.subs(var, 1 / y if at_infinity else y)
+    e = e.replace(sp.exp, lambda a: sum(a**n / sp.factorial(n) for n in range(exp_order)))
+    e = sp.expand(e)
+    return {n: e.coeff(y, n) for n in range(lo, hi + 1)}
+
+
+def solve_orders(coeffs, targets, sol, free=()):
+    """Solve the coefficients of a truncated expansion order by order.
+
+    Each nonzero coefficient (after substituting ``sol``) must contain exactly one not yet solved
+    unknown among ``targets`` (solved for, linear), or none (then it must vanish identically:
+    such an order is a resonance, where a log term would otherwise be needed).  Stops at the
+    first coefficient that contains a truncation unknown from ``free``.
+
+    Returns the list of resonant orders that vanished identically; raises AssertionError when a
+    coefficient with no unknown is nonzero.
+    """
+    resonant = []
+    for n in sorted(coeffs):
+        c = sp.expand(sp.sympify(coeffs[n]).subs(sol).doit())
+        if any(c.has(f) for f in free):
+            break
+        unk = [t for t in targets if t not in sol and c.has(t)]
+        if not unk:
+            c = sp.simplify(c)
+            assert c == 0, ("order %d has no unknown and does not vanish: %s" % (n, c))
+            if coeffs[n] != 0:
+                resonant.append(n)
+            continue
+        sols = sp.solve(c, unk[0])
+        assert len(sols) == 1, (n, unk[0], c)
+        sol[unk[0]] = sp.expand(sols[0])
+    return resonant
+
+
+# ----------------------------------------------------------------------------------------------
+# truncated power series with precision tracking (fast substitution into the generic E_ab)
+# ----------------------------------------------------------------------------------------------
+INF = 10**9
+
+
+class TSeries:
+    """Truncated series sum_n c_n z^n, known exactly for n <= prec (c_n sympy expressions).
+
+    ``z`` is the expansion variable: z = r^{-1/2} at scri (r = z^{-2}) or z = r at the vertex.
+    Products and the exponential propagate the precision, so every coefficient returned by
+    :func:`series_of` with n <= prec is exact for the given field data.
+    """
+
+    __slots__ = ("c", "prec")
+    cap = 12
+
+    def __init__(self, c, prec=INF):
+        self.prec = prec
+        self.c = {n: v for n, v in c.items() if v != 0 and n <= self.prec}
+
+    def val(self):
+        return min(self.c) if self.c else self.prec
+
+    def __add__(self, o):
+        p = min(self.prec, o.prec)
+        c = dict(self.c)
+        for n, v in o.c.items():
+            c[n] = c.get(n, 0) + v
+        return TSeries({n: v for n, v in c.items() if n <= p}, p)
+
+    def __mul__(self, o):
+        va, vb = self.val(), o.val()
+        p = min(self.prec + vb if self.prec < INF else INF, o.prec + va if o.prec < INF else INF)
+        p = min(p, TSeries.cap)          # terms above the cap are dropped: precision drops too
+        c = {}
+        for n, v in self.c.items():
+            for m, w in o.c.items():
+                if n + m <= p:
+                    c[n + m] = c.get(n + m, 0) + v * w
+        return TSeries({n: sp.expand(v) for n, v in c.items()}, p)
+
+    def map(self, f):
+        return TSeries({n: f(v) for n, v in self.c.items()}, self.prec)
+
+
+def _ts_exp(a):
+    """exp of a series whose negative-order part vanishes."""
+    assert all(n >= 0 for n in a.c), "exp of a series with negative powers"
+    c0 = a.c.get(0, 0)
+    rho = TSeries({n: v for n, v in a.c.items() if n > 0}, a.prec)
+    out = TSeries({0: sp.Integer(1)})
+    term = TSeries({0: sp.Integer(1)})
+    p = min(a.prec, TSeries.cap)
+    k = 1
+    while rho.c and k * rho.val() <= p:
+        term = term * rho
+        term = term.map(lambda v, k=k: v / k)
+        out = out + term
+        k += 1
+    out = TSeries(out.c, min(out.prec, a.prec))
+    return out.map(lambda v: sp.expand(sp.exp(c0) * v)) if c0 != 0 else out
+
+
+def series_of(expr, fields, rsym, mode, cap=12):
+    """Evaluate a sympy expression built from r and undetermined fields as a truncated series.
+
+    Parameters
+    ----------
+    expr : sympy expression (e.g. a generic E_ab from :func:`generic_residuals`)
+    fields : dict  Function-application (e.g. beta(u,r,phi)) -> TSeries
+    rsym : the radial Symbol
+    mode : 'scri' (z = r^{-1/2}, r = z^{-2}) or 'vertex' (z = r)
+    cap : maximal retained order in z
+
+    Derivatives d_r act as -(n/2) z^{n+2} on z^n at scri and as n z^{n-1} at the vertex; other
+    derivatives act on the coefficients.
+    """
+    TSeries.cap = cap
+    memo = {}
+
+    def dr(s):
+        if mode == "scri":
+            return TSeries({n + 2: -sp.Rational(n, 2) * v for n, v in s.c.items()},
+                           s.prec + 2 if s.prec < INF else INF)
+        return TSeries({n - 1: n * v for n, v in s.c.items() if n != 0},
+                       s.prec - 1 if s.prec < INF else INF)
+
+    def rpow(k):
+        if mode == "scri":
+            kk = -2 * sp.Rational(k)
+            assert kk.is_integer
+            return TSeries({int(kk): sp.Integer(1)})
+        return TSeries({int(k): sp.Integer(1)})
+
+    def ev(e):
+        if e in memo:
+            return memo[e]
+        if e == rsym:
+            out = rpow(1)
+        elif e in fields:
+            out = fields[e]
+        elif not e.has(rsym) and not any(e.has(f) for f in fields):
+            out = TSeries({0: e})
+        elif isinstance(e, sp.Derivative):
+            s = fields[e.expr]
+            for var, cnt in e.variable_count:
+                for _ in range(cnt):
+                    if var == rsym:
+                        s = dr(s)
+                    else:
+                        s = s.map(lambda v, var=var: sp.diff(v, var))
+            out = s
+        elif isinstance(e, sp.Add):
+            out = TSeries({})
+            first = True
+            for a in e.args:
+                out = ev(a) if first else out + ev(a)
+                first = False
+        elif isinstance(e, sp.Mul):
+            out = None
+            for a in e.args:
+                out = ev(a) if out is None else out * ev(a)
+        elif isinstance(e, sp.Pow):
+            if e.base == rsym:
+                out = rpow(e.exp)
+            else:
+                assert e.exp.is_integer and e.exp > 0, e
+                b = ev(e.base)
+                out = b
+                for _ in range(int(e.exp) - 1):
+                    out = out * b
+        elif isinstance(e, sp.exp):
+            out = _ts_exp(ev(e.args[0]))
+        else:
+            raise NotImplementedError(type(e))
+        memo[e] = out
+        return out
+
+    return ev(expr)
