@@ -174,6 +174,8 @@ SCHEMA: dict[str, dict[str, Key]] = {
                            "run a half-resolution shadow grid for error estimates"),
         "radial_order": Key(int, 6, "4 or 6", lambda v: v in (4, 6), "order of the radial finite differences"),
         "filter": Key(bool, True, "true or false", None, "exponential filter of high phi modes"),
+        "dealias": Key(bool, False, "true or false", None,
+                       "evaluate the right-hand side on a 2x phi grid (needed at strong field; about 2x cost)"),
     },
     "scattering": {
         "first_cones": Key(list, REQUIRED, "a list of at least one finite number, increasing (retarded times u0 of the first cones)",

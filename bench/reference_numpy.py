@@ -7,6 +7,10 @@ gathers along x, pointwise sources as array expressions), with a Python loop ove
 radial ODE is marched (the banded LU solves of (x d_x + k) y = s).  The cumulative quadratures are
 ``np.cumsum`` of per-interval weights.
 
+With ``solver.dealias`` the pointwise stage runs on the padded phi grid of the solver's
+:class:`~solvers.characteristic.stepper.PadWorkspace` (chi interpolated by zero-padding its Fourier
+modes, chi_u truncated back before the projection), as :func:`~solvers.characteristic.stepper.rhs_pad`.
+
 It allocates freely and makes no attempt at speed: it is the baseline the numba kernels are
 measured against (``python -m bench``) and the oracle they are tested against to 1e-12
 (tests/test_bench_reference.py).
@@ -28,6 +32,11 @@ class ReferenceStep:
         self.n = solver.nx + 1
         self.nphi = solver.nphi
         self.G, self.R, self.uc, self.filter = solver.G, solver.R, solver.uc, solver.filter
+        self.dealias = getattr(solver, "dealias", False)
+        if self.dealias:
+            pw = solver.padws
+            self.nphi_f, self.uc_f = pw.nphi, pw.uc
+            self.km_f = pw.op.ops[9]
         n = self.n
         # gather indices of the x stencils / quadrature (entries with zero weight are clipped)
         self._d1i = np.minimum(self.d1s[:, None] + np.arange(self.d1c.shape[1]), n - 1)
@@ -44,10 +53,22 @@ class ReferenceStep:
         return np.einsum("jk,jkp->jp", self.d2c, f[self._d2i])
 
     def dphi(self, f, order=1):
+        nphi = f.shape[1]
+        km = np.arange(nphi // 2 + 1, dtype=float)
         hat = np.fft.rfft(f, axis=1)
-        hat *= (1j * self.km) ** order
+        hat *= (1j * km) ** order
         hat[:, -1] = 0.0
-        return np.fft.irfft(hat, n=self.nphi, axis=1)
+        return np.fft.irfft(hat, n=nphi, axis=1)
+
+    @staticmethod
+    def resample(f, nphi_new):
+        """Zero-padding / truncation of the Fourier modes |m| < min(Nphi, nphi_new)/2."""
+        nphi = f.shape[1]
+        hat = np.fft.rfft(f, axis=1)
+        k = min(nphi, nphi_new) // 2
+        out = np.zeros((f.shape[0], nphi_new // 2 + 1), dtype=complex)
+        out[:, :k] = hat[:, :k]
+        return np.fft.irfft(out, n=nphi_new, axis=1) * (nphi_new / nphi)
 
     def cumint(self, f, f0):
         inc = np.einsum("jk,jkp->jp", self.qw, f[self._qi])
@@ -94,8 +115,18 @@ class ReferenceStep:
     # -- the step ---------------------------------------------------------------------------
     def rhs(self, chi):
         """chi_u on the cone of ``chi``; hypersurface fields left in ``self.fields``."""
+        if self.dealias:
+            out = self.resample(self.rhs_core(self.resample(chi, self.nphi_f), self.uc_f),
+                                self.nphi)
+            self.fields = {k: self.resample(v, self.nphi) for k, v in self.fields.items()}
+            return self.project(out)
+        return self.project(self.rhs_core(chi, self.uc))
+
+    def rhs_core(self, chi, uc):
+        """S/2 solved for chi_u, before the projection (on chi's phi grid; ``uc`` on it)."""
         X, R, G = self.X, self.R, self.G
         n, m = chi.shape
+        wc = -np.ones(m)
         chi_x = self.d1(chi)
         chi_p = self.dphi(chi)
         chi_pp = self.dphi(chi, 2)
@@ -114,16 +145,16 @@ class ReferenceStep:
             q = self.band_solve(1, 8.0 * np.pi * G * A * (2.0 * chi_xp + c))
             q_p = self.dphi(q)
             U_x = e2b * ((1.0 - X) * q - 2.0 * R * b_p) / (R * R)
-            U = self.cumint(U_x, self.uc)
+            U = self.cumint(U_x, uc)
             W_x = e2b / R * (8.0 * np.pi * G * X * c * c + X * q_p
                              + (1.0 - X) * X**3 / (2.0 * R) * q * q)
-            W = self.cumint(W_x, self.wc)
+            W = self.cumint(W_x, wc)
             U_xp = self.dphi(U_x)
         else:
             z = np.zeros_like(chi)
             b, b_p, q, q_p, U_x, U_xp, W_x = z, z, z, z, z, z, z
             e2b = np.ones_like(chi)
-            U = np.broadcast_to(self.uc, chi.shape).copy()
+            U = np.broadcast_to(uc, chi.shape).copy()
             W = -np.ones_like(chi)
         U_p = self.dphi(U)
         xj, om, x2 = X, 1.0 - X, X * X
@@ -143,7 +174,7 @@ class ReferenceStep:
         out = self.band_solve(2, 0.5 * S)
         self.fields = {"b": b, "q": q, "U": U, "calW": W, "b_phi": b_p, "q_phi": q_p,
                        "U_x": U_x, "calW_x": W_x}
-        return self.project(out)
+        return out
 
     def step(self, chi, dt):
         """One classical RK4 step; returns the new chi (and leaves the last stage's fields)."""
