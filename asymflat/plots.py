@@ -58,7 +58,10 @@ def charge_matching(ax: Any, matching: dict[str, np.ndarray], labels: list[str] 
     qp = np.abs(matching["charges_plus"])
     idx = np.arange(len(res))
     floor = np.finfo(float).eps * max(qp.max(), 1e-300) * 1e-3
-    for values, marker, color, label in ((qp, "s", "k", r"$|Q^+|$"), (res, "x", "0.4", r"$|Q^+ - Q^-\circ A|$")):
+    rows = [(qp, "s", "k", r"$|Q^+|$"), (res, "x", "0.4", r"$|Q^+ - Q^-\circ A|$")]
+    if "limit/charges_residual" in matching:     # scattering ladder: the u0 -> -inf extrapolation
+        rows.append((np.abs(matching["limit/charges_residual"]), "+", "C1", r"$|Q^+ - Q^-\circ A|$, $u_0\to-\infty$"))
+    for values, marker, color, label in rows:
         keep = values > floor
         ax.semilogy(idx[keep], values[keep], marker, color=color, mfc="none", ls="none", label=label)
     if labels is not None and len(labels) == len(idx) and len(idx) > 6:
@@ -117,6 +120,12 @@ def plot_result(result: Result, outdir: str | Path) -> list[Path]:
         for ax, q in zip(axes, ("mass_aspect", "angular_momentum_aspect")):
             fig.colorbar(scri_map(ax, view, q), ax=ax)
         save(fig, f"{view.name}_aspects")
+        news = view.news
+        if np.any(news != 0) and np.all(np.isfinite(news)):
+            fig, axes = plt.subplots(1, 2, figsize=(10, 4))
+            for ax, q in zip(axes, ("psi0", "news")):
+                fig.colorbar(scri_map(ax, view, q), ax=ax)
+            save(fig, f"{view.name}_radiation")
     m = result.matching
     if "mass_aspect_plus" in m and "mass_aspect_minus_antipodal" in m:
         fig, axes = plt.subplots(1, 3, figsize=(14, 4))
@@ -173,6 +182,59 @@ def convergence_figure(convs: list[Any], path: str | Path) -> Path:
     for ax, conv in zip(axes[0], convs):
         convergence(ax, conv)
     fig.tight_layout()
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=130)
+    fig.savefig(path.with_suffix(".pdf"))
+    plt.close(fig)
+    return path
+
+
+def memory_figure(report: Any, path: str | Path | None = None, axes: Any = None) -> Any:
+    """The memory (F - phi, gamma) against phi: recovered from the final state (line), predicted from
+    the fluxes (circles), linearised formula (dashed), and the scri- route where present (crosses).
+
+    ``report``: an :func:`asymflat.memory.memory_report` dict, or a ``/memory``-like mapping of
+    arrays (``phi``, ``F_minus_phi``, ``gamma``, optional ``*_predicted``, ``*_linear``,
+    ``*_predicted_minus``).  ``axes``: two axes to draw on; else a figure is made and, with
+    ``path``, written as PNG and PDF (the PNG path is returned; without ``path`` the figure).
+    """
+    ds = report.get("datasets", report)
+
+    def arr(name):
+        v = ds.get(name)
+        if v is None:
+            return None
+        return np.asarray(v[0] if isinstance(v, tuple) else v)
+
+    plt = _mpl() if axes is None else None
+    fig = None
+    if axes is None:
+        fig, axes = plt.subplots(1, 2, figsize=(11, 4))
+    phi = arr("phi")
+    for ax, key, ylabel in ((axes[0], "F_minus_phi", r"superrotation memory $F(\phi) - \phi$ [rad]"),
+                            (axes[1], "gamma", r"supertranslation memory $\gamma(\phi)$ [length]")):
+        ax.plot(phi, arr(key), "-", color="k", label="final state (Hill / $\\Xi$ equation)")
+        if arr(f"{key}_predicted") is not None:
+            ax.plot(phi, arr(f"{key}_predicted"), "o", mfc="none", color="0.35", ms=4, label="flux prediction")
+        if arr(f"{key}_linear") is not None:
+            lin = arr(f"{key}_linear")
+            # the linear formula fixes only the |m| >= 2 part: add the |m| <= 1 part of the full curve
+            full = arr(key)
+            c = np.fft.fft(full) / len(full)
+            m = np.abs(np.fft.fftfreq(len(full), 1.0 / len(full)))
+            c[m > 1] = 0.0
+            ax.plot(phi, lin + np.real(np.fft.ifft(c * len(full))), "--", color="0.55", label="linearised")
+        if arr(f"{key}_predicted_minus") is not None:
+            ax.plot(phi, arr(f"{key}_predicted_minus"), "x", color="0.6", ms=4, label=r"via $\mathscr{I}^-$ (matched i$^0$)")
+        ax.set_xlabel(r"$\phi$ [rad]")
+        ax.set_ylabel(ylabel)
+        ax.legend(frameon=False, fontsize="small")
+    if fig is None:
+        return axes
+    fig.tight_layout()
+    if path is None:
+        return fig
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=130)
