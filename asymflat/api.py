@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from asymflat import config as _config
+from asymflat import runtime as _runtime
 from asymflat.data import RunData
 from asymflat.io import results as _io
 from asymflat.result import Result
@@ -70,6 +71,9 @@ def run(
     config_or_path: str | Path | dict[str, Any],
     output: str | Path | None = None,
     progress: Progress | None = None,
+    *,
+    resume: bool = False,
+    checkpoint: str | Path | None = None,
 ) -> Result:
     """Run a configuration, write its result file atomically, and return it loaded.
 
@@ -81,14 +85,58 @@ def run(
         Result file; default ``results/<config stem>.h5``.
     progress
         Optional callback receiving the completed fraction in [0, 1].
+    resume
+        Continue from the newest valid checkpoint (none: start from the beginning; a damaged one
+        is reported, never read).  A complete result of the same configuration already at
+        ``output`` is returned as is.
+    checkpoint
+        Checkpoint file (default ``OUTPUT.checkpoint``); written every
+        ``[output] checkpoint_every_steps`` steps / ``checkpoint_every_minutes`` minutes and on a
+        stop request (:mod:`asymflat.runtime`), removed once the result is written.
+
+    Raises
+    ------
+    asymflat.runtime.RunUnstable
+        The evolution became unstable; the output so far is in ``OUTPUT.partial``
+        (``complete = false``), the last good checkpoint is kept.
+    asymflat.runtime.RunInterrupted
+        SIGINT/SIGTERM (under :func:`asymflat.runtime.handle_signals`): a checkpoint was written.
     """
     cfg, text = resolve_config(config_or_path)
     out = Path(output) if output is not None else default_output(config_or_path)
-    data = execute(cfg, progress)
+    if resume and _finished(out, text):
+        return Result(out)
+    ck = Path(checkpoint) if checkpoint is not None else _runtime.default_checkpoint(out)
+    _runtime.remove_stale_temporaries(out, ck, _runtime.partial_path(out))
+    session = _runtime.Session.from_config(cfg, text, ck, resume)
+    try:
+        with _runtime.active(session):
+            data = execute(cfg, progress)
+    except _runtime.RunUnstable as exc:
+        if exc.partial is not None:
+            exc.partial_path = _io.write(_runtime.partial_path(out), exc.partial, cfg, text,
+                                         complete=False, stop_reason=exc.reason)
+        exc.checkpoint = session.newest()
+        raise
     _io.write(out, data, cfg, text)
+    session.finish()
+    stale = _runtime.partial_path(out)
+    if stale.exists():
+        stale.unlink()
     return Result(out)
 
 
-def load(path: str | Path) -> Result:
-    """Open a result file lazily (raises ResultFileError for a non-asymflat, newer or broken file)."""
-    return Result(path)
+def _finished(out: Path, config_text: str) -> bool:
+    """``out`` holds a complete, verified result of this configuration."""
+    try:
+        with Result(out) as r:
+            r.verify()
+            return r.config_text == config_text
+    except _io.ResultFileError:
+        return False
+
+
+def load(path: str | Path, allow_incomplete: bool = False) -> Result:
+    """Open a result file lazily (raises ResultFileError for a non-asymflat, newer or broken file,
+    and for the output of a run that stopped early unless ``allow_incomplete``)."""
+    return Result(path, allow_incomplete=allow_incomplete)

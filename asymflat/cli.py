@@ -1,7 +1,9 @@
 """The ``asymflat`` command: run, info, check, plot.
 
 Every user error (a bad configuration, a broken result file, a bad parameter) is printed as one
-line ``asymflat: error: ...`` with exit status 2, never as a traceback.
+line ``asymflat: error: ...`` with exit status 2, never as a traceback.  ``asymflat run``: a run that
+became unstable is one line with exit status 3 (output so far in OUTPUT.partial); SIGINT/SIGTERM
+stop it after writing a checkpoint, exit status 128 + signal (130, 143); ``--resume`` continues.
 """
 from __future__ import annotations
 
@@ -56,7 +58,8 @@ class _Progress:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from asymflat import api
+    from asymflat import api, runtime
+    from solvers.characteristic.stepper import SolverError
 
     cfg, _ = api.resolve_config(args.config)
     api.validate_physics(cfg)
@@ -65,7 +68,20 @@ def _cmd_run(args: argparse.Namespace) -> int:
         return EXIT_OK
     out = Path(args.output) if args.output else api.default_output(args.config)
     t0 = time.perf_counter()
-    result = api.run(args.config, out, progress=_Progress(Path(args.config).stem, args.quiet))
+    try:
+        with runtime.handle_signals():
+            result = api.run(args.config, out, progress=_Progress(Path(args.config).stem, args.quiet),
+                             resume=args.resume, checkpoint=args.checkpoint)
+    except runtime.RunInterrupted as exc:
+        again = f"asymflat run {args.config}" + (f" -o {args.output}" if args.output else "") + (
+            f" --checkpoint {args.checkpoint}" if args.checkpoint else "")
+        hint = f"; continue with: {again} --resume" if exc.checkpoint else ""
+        print(f"asymflat: {exc}{hint}", file=sys.stderr)
+        return exc.exit_status
+    except (runtime.RunUnstable, SolverError) as exc:
+        msg = str(exc) if isinstance(exc, runtime.RunUnstable) else f"unstable evolution stopped: {exc}"
+        print(f"asymflat: error: {' '.join(msg.split())}", file=sys.stderr)
+        return runtime.EXIT_UNSTABLE
     checks = result.checks
     n_ok = sum(c.passed for c in checks)
     result.close()
@@ -158,6 +174,9 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("-o", "--output", help="result file (default results/<config stem>.h5)")
     r.add_argument("--quiet", action="store_true", help="no progress output")
     r.add_argument("--validate-only", action="store_true", help="check the configuration and exit")
+    r.add_argument("--resume", action="store_true",
+                   help="continue from the newest valid checkpoint (bit-identical to an uninterrupted run)")
+    r.add_argument("--checkpoint", help="checkpoint file (default <output>.checkpoint)")
     r.set_defaults(func=_cmd_run)
     i = sub.add_parser("info", help="summarise a result file")
     i.add_argument("result")

@@ -124,9 +124,9 @@ class Result:
     summary (dict), checks (list of Check).
     """
 
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | Path, allow_incomplete: bool = False):
         self.path = Path(path)
-        self._f = _io.open_result(self.path)
+        self._f = _io.open_result(self.path, allow_incomplete=allow_incomplete)
         a = self._f.attrs
         self.kind: str = str(a["kind"])
         self.G: float = float(a["G"])
@@ -136,6 +136,17 @@ class Result:
         self.git_commit: str = str(a["git_commit"])
         self.scri_plus = ScriView(self._f["scri_plus"]) if "scri_plus" in self._f else None
         self.scri_minus = ScriView(self._f["scri_minus"]) if "scri_minus" in self._f else None
+
+    @property
+    def complete(self) -> bool:
+        """False for the output of a run that stopped early (opened with allow_incomplete)."""
+        return bool(self._f.attrs.get("complete", False))
+
+    @property
+    def stop_reason(self) -> str | None:
+        """Why an incomplete run stopped (None for a complete one)."""
+        v = self._f.attrs.get("stop_reason")
+        return None if v is None else str(v)
 
     @property
     def config(self) -> dict[str, Any]:
@@ -152,8 +163,13 @@ class Result:
 
     @property
     def matching(self) -> dict[str, np.ndarray]:
+        """Every dataset under /matching, nested ones by relative path (e.g. ``'limit/charges_residual'``)."""
         g = self._f.get("matching")
-        return {k: g[k][()] for k in g} if g is not None else {}
+        if g is None:
+            return {}
+        out: dict[str, np.ndarray] = {}
+        g.visititems(lambda name, obj: out.__setitem__(name, obj[()]) if isinstance(obj, h5py.Dataset) else None)
+        return out
 
     @property
     def series(self) -> dict[str, np.ndarray]:
@@ -205,6 +221,8 @@ class Result:
     def __repr__(self) -> str:
         lines = [f"asymflat result {self.path} (format v{self.format_version}, asymflat {self.software_version})",
                  f"  kind = {self.kind!r}, G = {self.G:g}"]
+        if not self.complete:
+            lines.append(f"  INCOMPLETE (complete = false): {self.stop_reason}")
         for view in (self.scri_plus, self.scri_minus):
             if view is not None:
                 lines.append(f"  {view!r}")

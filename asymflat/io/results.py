@@ -40,11 +40,14 @@ class ResultFileError(ValueError):
     """A file that is not a readable, complete asymflat result of a supported version."""
 
 
-def write(path: str | Path, run: RunData, cfg: dict[str, Any], config_text: str) -> Path:
+def write(path: str | Path, run: RunData, cfg: dict[str, Any], config_text: str,
+          complete: bool = True, stop_reason: str | None = None) -> Path:
     """Write ``run`` atomically to ``path`` (temporary name, fsync, rename).
 
     The root attribute ``complete`` is written last; ``checksum`` is the SHA-256 of every dataset
     (name, dtype, shape and bytes, in sorted order), recomputed by :func:`verify`.
+    ``complete = False`` writes the output of a run that stopped early (``stop_reason`` says why):
+    readers refuse it unless asked for incomplete files.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -64,9 +67,11 @@ def write(path: str | Path, run: RunData, cfg: dict[str, Any], config_text: str)
             summary = f.require_group("summary")
             for k, v in run.summary.items():
                 summary.attrs[k] = v
+            if stop_reason is not None:
+                f.attrs["stop_reason"] = str(stop_reason)
             f.attrs["checksum"] = checksum(f)
             f.flush()
-            f.attrs["complete"] = True
+            f.attrs["complete"] = bool(complete)
         _fsync(tmp)
         os.replace(tmp, path)
         _fsync_dir(path.parent)
@@ -167,8 +172,9 @@ def _fsync_dir(path: Path) -> None:
         pass
 
 
-def open_result(path: str | Path, verify_checksum: bool = False) -> h5py.File:
-    """Open a result file read-only after checking that it is a complete, supported result.
+def open_result(path: str | Path, verify_checksum: bool = False, allow_incomplete: bool = False) -> h5py.File:
+    """Open a result file read-only after checking that it is a complete, supported result
+    (``allow_incomplete``: also the output of a run that stopped early, ``complete = false``).
 
     Raises
     ------
@@ -184,7 +190,7 @@ def open_result(path: str | Path, verify_checksum: bool = False) -> h5py.File:
     except OSError as exc:
         raise ResultFileError(f"{p}: not a readable HDF5 file (truncated or corrupted?): {exc}") from None
     try:
-        _check_header(f, p)
+        _check_header(f, p, allow_incomplete)
         if verify_checksum and f.attrs.get("checksum") != checksum(f):
             raise ResultFileError(f"{p}: checksum mismatch: the datasets were modified or corrupted")
     except ResultFileError:
@@ -196,7 +202,7 @@ def open_result(path: str | Path, verify_checksum: bool = False) -> h5py.File:
     return f
 
 
-def _check_header(f: h5py.File, p: Path) -> None:
+def _check_header(f: h5py.File, p: Path, allow_incomplete: bool = False) -> None:
     if f.attrs.get("format") != FORMAT:
         raise ResultFileError(f"{p}: not an asymflat result (root attribute format != {FORMAT!r})")
     version = int(f.attrs.get("format_version", -1))
@@ -206,8 +212,11 @@ def _check_header(f: h5py.File, p: Path) -> None:
         )
     if version < 1:
         raise ResultFileError(f"{p}: format_version {version} is not supported")
-    if not bool(f.attrs.get("complete", False)):
-        raise ResultFileError(f"{p}: incomplete result (the run did not finish; attribute complete = false)")
+    if not allow_incomplete and not bool(f.attrs.get("complete", False)):
+        why = f.attrs.get("stop_reason")
+        why = f"stopped: {why}" if why is not None else "the run did not finish"
+        raise ResultFileError(f"{p}: incomplete result ({why}; attribute complete = false; "
+                              "asymflat.load(path, allow_incomplete=True) reads it)")
 
 
 def read_checks(f: h5py.File) -> list[Check]:

@@ -16,6 +16,13 @@ end exactly on u_end); ``output.{scri_every, fields_every}``;
 Stability: the RK4 limit is cfl ~ 4.4 (radial_order 4) or ~ 3.7 (radial_order 6) for every nphi
 (measured; larger values are refused).
 
+Reliability (issue 13; docs/format.md, "Checkpoints and restart"): :func:`validate` refuses
+unresolvable or irregular initial data up front; the evolutions checkpoint through
+:mod:`asymflat.runtime` (fields, step, the per-step scri+ samples the frame transport is integrated
+from, series, snapshots, which run -- main or shadow -- is in progress) and resume bit-identically
+(:func:`_evolutions`); NaN/Inf or max |chi| > CHI_BOUND_FACTOR x its initial scale stops the run with
+the output so far (:class:`asymflat.runtime.RunUnstable`).
+
 Pipeline (every run, any G >= 0, any vertex frame)
 --------------------------------------------------
 1. The code-frame values at x = 1 (psi0, news, beta0, U0, calW, Qbar) are sampled at **every**
@@ -95,7 +102,9 @@ from asymflat.exact.pulses import (compact_chi, pulse_chi, pulse_psi0, validate_
                                    validate_pulses)
 from asymflat.scri import balance, charges_on_cuts, flux_residuals_bondi, to_bondi_frame
 from asymflat.scri._numerics import fd_time_derivative
-from solvers.characteristic.stepper import CharacteristicSolver, vertex_shift
+from asymflat import runtime
+from asymflat.io.checkpoint import CheckpointError
+from solvers.characteristic.stepper import CharacteristicSolver, SolverError, vertex_shift
 
 #: largest stable cfl (du = cfl R h) per radial order, with a margin (measured eigenvalues).
 CFL_MAX = {4: 4.4, 6: 3.6}
@@ -197,20 +206,180 @@ def initial_chi(x: np.ndarray, phi: np.ndarray, u0: float, R: float, pulses, com
     return chi
 
 
-def _evolve(p: dict, nx: int, nsteps: int, series_every: int, fields_every: int, progress=None):
-    """Evolve; code-frame scri+ samples at every step, grid series / snapshots at their cadence."""
+#: refusal thresholds of :func:`validate`: the initial chi of each data item must be resolved to
+#: this relative accuracy in x (6-point interpolation error at the cell midpoints) and in phi
+#: (largest Fourier coefficient above nphi/3, the filtered band, relative to the largest one)
+RESOLVE_TOL_X = 2e-2
+RESOLVE_TOL_PHI = 2e-2
+_MID6 = np.array([3.0, -25.0, 150.0, 150.0, -25.0, 3.0]) / 256.0
+_MAX_POINTS = 1 << 15
+
+
+def _radial_error(nx: int, nphi: int, u0: float, R: float, pulses, compact) -> tuple[float, float]:
+    """Relative 6-point interpolation error of chi(u0) at the midpoints of the nx-interval grid,
+    and the x where it is largest."""
+    x = np.arange(nx + 1) / nx
+    xm = (np.arange(nx) + 0.5) / nx
+    phi = 2 * np.pi * np.arange(nphi) / nphi
+    f = initial_chi(x, phi, u0, R, pulses, compact)
+    fm = initial_chi(xm, phi, u0, R, pulses, compact)
+    scale = max(float(np.max(np.abs(f))), float(np.max(np.abs(fm))))
+    if scale == 0 or nx < 6:
+        return 0.0, 0.0
+    interp = sum(_MID6[k] * f[k:nx - 4 + k] for k in range(6))     # midpoints j + 1/2, j = 2..nx-3
+    err = np.abs(interp - fm[2:nx - 2])
+    jj = int(np.argmax(np.max(err, axis=1)))
+    return float(np.max(err)) / scale, float(xm[2 + jj])
+
+
+def _angular_tail(nx: int, nphi: int, u0: float, R: float, pulses, compact) -> float:
+    """Largest Fourier coefficient of chi(u0) with |m| > nphi/3 (evaluated on 4 nphi angles)
+    relative to the largest one."""
+    x = np.arange(nx + 1) / nx
+    M = 4 * nphi
+    phi = 2 * np.pi * np.arange(M) / M
+    c = np.abs(np.fft.rfft(initial_chi(x, phi, u0, R, pulses, compact), axis=1))
+    top = float(np.max(c))
+    if top == 0:
+        return 0.0
+    return float(np.max(c[:, np.arange(c.shape[1]) > nphi / 3])) / top
+
+
+def _data_items(config: dict, p: dict):
+    """(config key, pulses, compact) of every initial-data item, for resolution messages."""
+    ch = config.get("characteristic") or {}
+    n_pul = len(_get(ch, "pulses", []) or [])
+    for i, q in enumerate(p["pulses"]):
+        key = f"characteristic.pulses[{i}]" if i < n_pul else f"characteristic.circular[{i - n_pul}]"
+        yield key, [q], []
+    for i, c in enumerate(p["compact"]):
+        yield f"characteristic.compact[{i}]", [], [c]
+
+
+def validate(config: dict) -> dict:
+    """Refusals before any work, each naming the key and the reason (``asymflat run`` and
+    ``--validate-only`` call it through :func:`asymflat.api.validate_physics`):
+
+    * parameters out of range, a cfl beyond the RK4 stability limit of the radial order
+      (:func:`_parse`, CFL_MAX);
+    * compact data violating vertex regularity (the r^n Taylor coefficient may hold only modes
+      |m| <= n: :func:`asymflat.exact.pulses.validate_compact`) or with m >= nphi/3;
+    * initial data the grid cannot resolve: for each data item, the first-cone chi interpolated
+      with 6 points to the radial midpoints must be within RESOLVE_TOL_X of the exact values
+      (relative to its maximum), and its Fourier coefficients with |m| > nphi/3 below
+      RESOLVE_TOL_PHI; otherwise the message names the item, the error and the grid.nx /
+      grid.nphi that resolves it (found by doubling).
+
+    Returns the parsed parameters.
+    """
+    p = _parse(config)
+    nx, nphi, u0, R = p["nx"], p["nphi"], p["u0"], p["R"]
+    for key, pulses, compact in _data_items(config, p):
+        err, xw = _radial_error(nx, nphi, u0, R, pulses, compact)
+        if err > RESOLVE_TOL_X:
+            need = nx
+            while need < _MAX_POINTS and _radial_error(need, nphi, u0, R, pulses, compact)[0] > RESOLVE_TOL_X:
+                need *= 2
+            r = R * xw / (1 - xw)
+            raise ValueError(
+                f"{key}: the initial data varies faster in r than grid.nx = {nx + 1} resolves (relative "
+                f"interpolation error {err:.2g} > {RESOLVE_TOL_X:g} near x = {xw:.3g}, r = {r:.3g}, on the "
+                f"first cone u = {u0:g}); need grid.nx >= {need + 1}"
+                + ("" if need < _MAX_POINTS else " (or wider / nearer data)"))
+        tail = _angular_tail(nx, nphi, u0, R, pulses, compact)
+        if tail > RESOLVE_TOL_PHI:
+            need = nphi
+            while need < _MAX_POINTS and _angular_tail(nx, need, u0, R, pulses, compact) > RESOLVE_TOL_PHI:
+                need *= 2
+            raise ValueError(
+                f"{key}: the initial data has angular structure grid.nphi = {nphi} cannot resolve (Fourier "
+                f"modes |m| > nphi/3 hold {tail:.2g} > {RESOLVE_TOL_PHI:g} of the largest); need grid.nphi >= {need}")
+    return p
+
+
+#: the run stops when max |chi| exceeds CHI_BOUND_FACTOR x max(1, max |chi| on the first cone)
+#: (a norm bound of the instability detector, next to the solver's NaN/Inf check)
+CHI_BOUND_FACTOR = 1.0e3
+#: layout of this kind's checkpoints (docs/format.md, "Checkpoints and restart")
+CHECKPOINT_LAYOUT = 1
+#: checkpoint phases: main run, shadow run, both evolutions done (post-processing next)
+PHASE_MAIN, PHASE_SHADOW, PHASE_EVOLVED = 0, 1, 2
+_SNAP_ORDER = ("u", "chi", "beta", "Qbar", "U", "calW")
+
+
+class _Buffers:
+    """What a time loop accumulates: the code-frame scri+ samples (every step), the grid series,
+    the bulk snapshots.  Packed into / restored from checkpoints bit for bit."""
+
+    def __init__(self):
+        self.times: list = []
+        self.scri: dict = {k: [] for k in CODE_NAMES}
+        self.series: dict = {"u": [], "max_abs_chi": [], "max_abs_beta": [], "max_abs_U_minus_Uc": [],
+                             "max_abs_calW_plus_1": []}
+        self.snaps: dict = {"u": []}
+
+    def state(self, prefix: str, npts: int, nphi: int) -> dict:
+        out = {f"{prefix}.times": runtime.stack(self.times)}
+        out.update(runtime.pack(f"{prefix}.scri", self.scri, {k: (nphi,) for k in CODE_NAMES}))
+        out.update(runtime.pack(f"{prefix}.series", self.series, {}))
+        out.update(runtime.pack(f"{prefix}.snaps", self.snaps,
+                                {k: () if k == "u" else (npts, nphi) for k in self.snaps}))
+        return out
+
+    @classmethod
+    def from_state(cls, prefix: str, state: dict) -> "_Buffers":
+        b = cls()
+        b.times = runtime.unstack(state[f"{prefix}.times"])
+        b.scri.update(runtime.unpack(f"{prefix}.scri", state))
+        b.series.update(runtime.unpack(f"{prefix}.series", state))
+        snaps = runtime.unpack(f"{prefix}.snaps", state)
+        b.snaps = {k: snaps[k] for k in _SNAP_ORDER if k in snaps} or {"u": []}
+        return b
+
+
+def _solver(p: dict, nx: int) -> CharacteristicSolver:
     uc = vertex_shift(p["nphi"], p["omega"], p["acc"])
-    solver = CharacteristicSolver(nx, p["nphi"], p["R"], p["G"], uc=uc, filter=p["filter"],
-                                  order=p["order"])
+    return CharacteristicSolver(nx, p["nphi"], p["R"], p["G"], uc=uc, filter=p["filter"], order=p["order"])
+
+
+def _evolution_result(p: dict, solver, nsteps: int, buf: _Buffers, fields_every: int) -> dict:
+    u = p["u0"] + (p["u1"] - p["u0"]) / nsteps * np.arange(nsteps + 1)   # exactly uniform
+    return dict(solver=solver, u=u, scri={k: np.array(v) for k, v in buf.scri.items()},
+                series={k: np.array(v) for k, v in buf.series.items()},
+                snaps={k: np.array(v) for k, v in buf.snaps.items()} if fields_every else None,
+                buffers=buf)
+
+
+def _evolve(p: dict, nx: int, nsteps: int, series_every: int, fields_every: int, progress=None,
+            *, hook=None, resume=None):
+    """Evolve; code-frame scri+ samples at every step, grid series / snapshots at their cadence.
+
+    ``hook(step, chi, buffers)`` runs first in every step's output callback (after the norm check;
+    checkpoints and stop requests, see :func:`_evolutions`); ``resume = (step, chi, buffers)``
+    continues an interrupted evolution at ``step`` with the dt and steps of the uninterrupted one.
+    A :class:`SolverError` (NaN/Inf, or max |chi| beyond the bound, CHI_BOUND_FACTOR) carries the
+    buffers so far as ``exc.buffers``.
+    """
+    solver = _solver(p, nx)
     chi0 = initial_chi(solver.x, solver.phi, p["u0"], p["R"], p["pulses"], p["compact"])
-    times, scri = [], {k: [] for k in CODE_NAMES}
-    series = {"u": [], "max_abs_chi": [], "max_abs_beta": [], "max_abs_U_minus_Uc": [],
-              "max_abs_calW_plus_1": []}
-    snaps = {"u": []}
+    bound = CHI_BOUND_FACTOR * max(1.0, float(np.max(np.abs(chi0))))
+    start, buf = 0, _Buffers()
+    if resume is not None:
+        start, chi0, buf = int(resume[0]), np.asarray(resume[1], dtype=float), resume[2]
+    scri, series, snaps = buf.scri, buf.series, buf.snaps
 
     def on_output(step, u, chi, chi_u, sv):
+        amax = float(np.max(np.abs(chi)))
+        if not amax <= bound:
+            j, k = divmod(int(np.argmax(np.abs(chi))), p["nphi"])
+            raise SolverError(
+                f"max |chi| = {amax:.3g} exceeds the bound {bound:.3g} ({CHI_BOUND_FACTOR:g} x max(1, "
+                f"max |chi| on the first cone)) at u = {u:.6g}, grid index (j={j}, k={k}) "
+                f"(x = {sv.x[j]:.4g}, phi = {sv.phi[k]:.4g})")
+        if hook is not None:
+            hook(step, chi, buf)
         f = sv.fields()
-        times.append(u)
+        buf.times.append(u)
         scri["psi0"].append(chi[-1].copy())
         scri["news"].append(chi_u[-1].copy())
         scri["beta0"].append(f["beta"][-1])
@@ -219,7 +388,7 @@ def _evolve(p: dict, nx: int, nsteps: int, series_every: int, fields_every: int,
         scri["Qbar"].append(f["Qbar"][-1])
         if step % series_every == 0 or step == nsteps:
             series["u"].append(u)
-            series["max_abs_chi"].append(np.abs(chi).max())
+            series["max_abs_chi"].append(amax)
             series["max_abs_beta"].append(np.abs(f["beta"]).max())
             series["max_abs_U_minus_Uc"].append(np.abs(f["U"] - sv.uc[None, :]).max())
             series["max_abs_calW_plus_1"].append(np.abs(f["calW"] + 1).max())
@@ -229,12 +398,119 @@ def _evolve(p: dict, nx: int, nsteps: int, series_every: int, fields_every: int,
                              calW=f["calW"]).items():
                 snaps.setdefault(k, []).append(np.array(v, copy=True))
 
-    solver.evolve(chi0, p["u0"], p["u1"], nsteps, on_output=on_output, output_every=1,
-                  progress=progress)
-    u = p["u0"] + (p["u1"] - p["u0"]) / nsteps * np.arange(nsteps + 1)   # exactly uniform
-    return dict(solver=solver, u=u, scri={k: np.array(v) for k, v in scri.items()},
-                series={k: np.array(v) for k, v in series.items()},
-                snaps={k: np.array(v) for k, v in snaps.items()} if fields_every else None)
+    try:
+        solver.evolve(chi0, p["u0"], p["u1"], nsteps, on_output=on_output, output_every=1,
+                      progress=progress, start_step=start, project_initial=resume is None)
+    except SolverError as exc:
+        exc.buffers = buf
+        raise
+    return _evolution_result(p, solver, nsteps, buf, fields_every)
+
+
+def _evolutions(p: dict, nx: int, nsteps: int, shadow: bool, progress=None, session=None):
+    """The main evolution and (``shadow``) the half-resolution one, with checkpoints and restart.
+
+    Checkpoint state (``session``, :mod:`asymflat.runtime`): ``layout, phase, step, nsteps, u0,
+    u1`` (phase: PHASE_MAIN / PHASE_SHADOW / PHASE_EVOLVED), ``chi`` (the state of the running
+    evolution at ``step``), and the buffers of every evolution so far (``main.*``, ``shadow.*``).
+    A checkpoint at ``step`` holds the samples of the steps before it; the resumed run recomputes
+    step ``step`` from ``chi`` exactly as the uninterrupted one did.
+    Returns ``(main, coarse)`` as :func:`_evolve`; raises :class:`runtime.RunUnstable` with the
+    output so far, or :class:`runtime.RunInterrupted` after writing a checkpoint.
+    """
+    sess = session if session is not None else runtime.current()
+    state = sess.load()
+    phase0 = PHASE_MAIN
+    if state is not None:
+        phase0 = _check_checkpoint(state, p, nsteps, sess.restored_from)
+    npts, nphi = nx + 1, p["nphi"]
+    specs = [("main", nx, nsteps, p["scri_every"], p["fields_every"],
+              _fraction(progress, 0.0, 0.8 if shadow else 1.0))]
+    if shadow:
+        specs.append(("shadow", nx // 2, nsteps // 2, 1, 0, _fraction(progress, 0.8, 0.2)))
+
+    def meta(phase, step):
+        return dict(layout=np.int64(CHECKPOINT_LAYOUT), phase=np.int64(phase), step=np.int64(step),
+                    nsteps=np.int64(nsteps), u0=np.float64(p["u0"]), u1=np.float64(p["u1"]))
+
+    done_state: dict = {}
+    results: dict = {}
+    for phase, (name, n, ns, s_every, f_every, prog) in enumerate(specs):
+        if phase < phase0:          # finished before the checkpoint was written
+            buf = _Buffers.from_state(name, state)
+            results[name] = _evolution_result(p, _solver(p, n), ns, buf, f_every)
+            done_state.update(buf.state(name, n + 1, nphi))
+            continue
+        resume = None
+        if phase == phase0 and state is not None:
+            resume = (int(state["step"]), state["chi"], _Buffers.from_state(name, state))
+        first = resume[0] if resume else 0
+        dt = (p["u1"] - p["u0"]) / ns
+
+        def hook(step, chi, buf, phase=phase, name=name, n=n, ns=ns, first=first, dt=dt):
+            def snapshot():
+                s = meta(phase, step)
+                s["chi"] = chi
+                s.update(done_state)
+                s.update(buf.state(name, n + 1, nphi))
+                return s
+            sess.at_step(step, snapshot, f"at u = {p['u0'] + step * dt:.6g} (step {step} of {ns}, {name} run)",
+                         force=(step == first and resume is None))
+
+        try:
+            results[name] = _evolve(p, n, ns, s_every, f_every, prog, hook=hook, resume=resume)
+        except SolverError as exc:
+            main_buf = results["main"]["buffers"] if "main" in results else getattr(exc, "buffers", _Buffers())
+            where = "" if name == "main" else "shadow grid (nx/2): "
+            raise runtime.RunUnstable(where + str(exc), _partial(p, nx, nsteps, main_buf, where + str(exc))) from None
+        done_state.update(results[name]["buffers"].state(name, n + 1, nphi))
+
+    if phase0 < PHASE_EVOLVED:
+        evolved = meta(PHASE_EVOLVED, 0)
+        evolved.update(done_state)
+        if sess.periodic:
+            sess.save(evolved)
+        sess.poll(lambda: evolved, "after the evolution (before the Bondi-frame post-processing)")
+    return results["main"], results.get("shadow")
+
+
+def _check_checkpoint(state: dict, p: dict, nsteps: int, source) -> int:
+    """Refuse a checkpoint this run cannot continue bit for bit; return its phase."""
+    try:
+        layout, phase, ck_steps = int(state["layout"]), int(state["phase"]), int(state["nsteps"])
+        u0, u1 = float(state["u0"]), float(state["u1"])
+    except KeyError as exc:
+        raise CheckpointError(f"{source}: not a characteristic-kind checkpoint (no {exc})") from None
+    if layout != CHECKPOINT_LAYOUT:
+        raise CheckpointError(f"{source}: checkpoint layout {layout}, this version reads {CHECKPOINT_LAYOUT}")
+    if (ck_steps, u0, u1) != (nsteps, p["u0"], p["u1"]):
+        raise CheckpointError(f"{source}: checkpoint made with nsteps = {ck_steps} on [{u0}, {u1}]; this run "
+                              f"has nsteps = {nsteps} on [{p['u0']}, {p['u1']}]")
+    if phase not in (PHASE_MAIN, PHASE_SHADOW, PHASE_EVOLVED) or (phase != PHASE_EVOLVED and "chi" not in state):
+        raise CheckpointError(f"{source}: inconsistent checkpoint (phase {phase})")
+    return phase
+
+
+def _partial(p: dict, nx: int, nsteps: int, buf: _Buffers, reason: str) -> RunData:
+    """The output so far of a run stopped by an instability (written with complete = false)."""
+    series = {"u": (np.array(buf.series["u"]), "length", "code retarded time (vertex proper time)")}
+    for k, v in buf.series.items():
+        if k != "u":
+            series[k] = (np.array(v), "1", k.replace("_", " ") + " over the grid")
+    nphi = p["nphi"]
+    series["scri_code_frame/u"] = (np.array(buf.times), "length", "code time of every completed step")
+    for k in CODE_NAMES:
+        series[f"scri_code_frame/{k}"] = (runtime.stack(buf.scri[k], (nphi,)), _UNITS[k], _DESC[k])
+    fields = {}
+    if len(buf.snaps.get("u", [])):
+        for k, v in buf.snaps.items():
+            fields[k] = (np.array(v), "length" if k in ("u", "Qbar") else "1",
+                         f"bulk snapshot: {k} on (u, x, phi)" if k != "u" else "snapshot times")
+        fields["x"] = (_solver(p, nx).x, "1", "compactified radius x = r/(R+r)")
+    summary = {"kind": "characteristic", "nsteps": int(nsteps), "du": (p["u1"] - p["u0"]) / nsteps,
+               "nx_intervals": nx, "radial_order": p["order"], "steps_completed": len(buf.times),
+               "stop_reason": reason}
+    return RunData(series=series, fields=fields, summary=summary)
 
 
 def transport_substeps(du: float, U0: np.ndarray) -> int:
@@ -482,8 +758,7 @@ def run(config: dict, progress=None) -> RunData:
     else:
         nsteps = max(MIN_STEPS, math.ceil(L * nx / (cfl * R) - 1e-9))
     every = p["scri_every"]
-    main = _evolve(p, nx, nsteps, every, p["fields_every"], _fraction(progress, 0.0, 0.8 if shadow else 1.0))
-    coarse = _evolve(p, nx // 2, nsteps // 2, 1, 0, _fraction(progress, 0.8, 0.2)) if shadow else None
+    main, coarse = _evolutions(p, nx, nsteps, shadow, progress)
     scalar = _has_scalar(p)
     B = _bondi(main, G, scalar)
     C = _bondi(coarse, G, scalar) if coarse else None
