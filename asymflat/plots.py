@@ -44,9 +44,9 @@ def scri_map(ax: Any, view: ScriView, quantity: str = "mass_aspect") -> Any:
 def matching_profile(ax: Any, matching: dict[str, np.ndarray], quantity: str = "mass_aspect") -> None:
     """Theta+ (u -> -inf) against antipodal Theta- (v -> +inf), and likewise for Xi."""
     phi = matching["phi"]
-    ax.plot(phi, matching[f"{quantity}_plus"], "-", color="k", label=r"$\mathscr{I}^+$, $u\to-\infty$")
+    ax.plot(phi, matching[f"{quantity}_plus"], "-", color="k", label=r"$\mathscr{I}^+$, earliest cut ($u\to-\infty$)")
     ax.plot(phi, matching[f"{quantity}_minus_antipodal"], "o", mfc="none", color="0.45", ms=4,
-            label=r"$\mathscr{I}^-$ at $\phi+\pi$, $v\to+\infty$")
+            label=r"$\mathscr{I}^-$ at $\phi+\pi$, latest cut ($v\to+\infty$)")
     ax.set_xlabel(r"$\phi$ [rad]")
     ax.set_ylabel(_LABELS.get(quantity, quantity))
     ax.legend(frameon=False)
