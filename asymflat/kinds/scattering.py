@@ -108,9 +108,53 @@ def _levels(config: dict) -> list[dict]:
     return out
 
 
+def incoming_mass_aspect(pulses, G: float, nphi: int, nodes: int = 4001) -> np.ndarray:
+    """Estimate of Theta-(v -> +inf, phi) from the incoming exact pulses, before any evolution.
+
+    Theta-_inf(phi) = -1 + 16 pi G E_in(phi),  E_in(phi) = int dv (d_v psi0-)^2  (scri- flux law,
+    docs/conventions.md section 5, integrated from the Minkowski vacuum at i-), with the flat-space
+    psi0- of the pulses and v in place of the scri- Bondi time: exact at O(G), off at O(G^2)
+    (bondi-equations / README "Subtleties").  d_v psi0- = -Re sum A (2 w)^(-3/2); the integral runs
+    over v = t_c + a sinh(s), |s| <= 14 (tail below 1e-11 of the total), by the trapezoid rule in s.
+    """
+    from asymflat.exact.pulses import validate_pulses
+
+    phi = 2 * np.pi * np.arange(nphi) / nphi
+    ps = validate_pulses(pulses)
+    if not ps:
+        return -np.ones(nphi)
+    a_min = min(p[1] for p in ps)
+    tc = float(np.mean([p[2] for p in ps]))
+    s = np.linspace(-14.0, 14.0, nodes)
+    v = tc + a_min * np.sinh(s)
+    dv_ds = a_min * np.cosh(s)
+    news = np.zeros((nodes, nphi))
+    for A, a, t0, x0, y0 in ps:
+        w = v[:, None] - t0 - 1j * a - x0 * np.cos(phi)[None, :] - y0 * np.sin(phi)[None, :]
+        news += -A * np.real((2.0 * w) ** -1.5)
+    e_in = np.trapezoid(news**2 * dv_ds[:, None], s, axis=0)
+    return -1.0 + 16 * np.pi * G * e_in
+
+
 def validate(config: dict) -> None:
+    """Refusals before any work: every ladder level's characteristic parameters, and incoming
+    radiation whose energy would take i0 beyond the conical-defect range (the Hill monodromy of
+    Theta- at v -> +inf must be elliptic, |tr M| < 2: deficit angle below 2 pi; physics-bms3.md
+    section 2.6).  The i0 estimate is :func:`incoming_mass_aspect` (exact at O(G))."""
+    from asymflat.bms3 import hill
+
     for lev in _levels(config):
         _ch._parse(lev["cfg"])
+    G = float(config["G"])
+    pulses = config["characteristic"]["pulses"]
+    if G > 0 and pulses:
+        theta = incoming_mass_aspect(pulses, G, int(config["grid"]["nphi"]))
+        h = hill(theta)
+        if not abs(h.trace) < 2.0:
+            raise ValueError(
+                f"characteristic.pulses: the incoming energy takes spatial infinity beyond the conical-defect "
+                f"range (Hill trace of Theta- at v -> +inf = {h.trace:.4g}, estimated at O(G); a deficit angle "
+                f"below 2 pi needs |trace| < 2): lower the amplitudes or G = {G:g}")
 
 
 def _first_cone(p: dict, nx: int):
