@@ -198,19 +198,33 @@ def band_solve(ab, piv, kl, ku, b):
 
 @jit
 def cumint(start, w, f, f0, out):
-    """out[j] = f0 + int_0^{x_j} f dx (4th order); f0: (m,) value at x = 0."""
+    """out[j] = f0 + int_0^{x_j} f dx (4th order); f0: (m,) value at x = 0.
+
+    One pass per row for 4 or 6 weights (summed in registers in the same order as the general
+    path, so the results are identical)."""
     n, m = f.shape
     for p in range(m):
         out[0, p] = f0[p]
     nw = w.shape[1]
     for j in range(n - 1):
         s = start[j]
-        for p in range(m):
-            out[j + 1, p] = out[j, p]
-        for k in range(nw):
-            wk = w[j, k]
+        if nw == 6:
+            w0, w1, w2, w3, w4, w5 = w[j, 0], w[j, 1], w[j, 2], w[j, 3], w[j, 4], w[j, 5]
             for p in range(m):
-                out[j + 1, p] += wk * f[s + k, p]
+                out[j + 1, p] = (out[j, p] + w0 * f[s, p] + w1 * f[s + 1, p] + w2 * f[s + 2, p]
+                                 + w3 * f[s + 3, p] + w4 * f[s + 4, p] + w5 * f[s + 5, p])
+        elif nw == 4:
+            w0, w1, w2, w3 = w[j, 0], w[j, 1], w[j, 2], w[j, 3]
+            for p in range(m):
+                out[j + 1, p] = (out[j, p] + w0 * f[s, p] + w1 * f[s + 1, p] + w2 * f[s + 2, p]
+                                 + w3 * f[s + 3, p])
+        else:
+            for p in range(m):
+                out[j + 1, p] = out[j, p]
+            for k in range(nw):
+                wk = w[j, k]
+                for p in range(m):
+                    out[j + 1, p] += wk * f[s + k, p]
 
 
 # Row-range variant used by the threaded right-hand side (stepper.rhs splits the rows into chunks).
@@ -220,15 +234,34 @@ def cumint(start, w, f, f0, out):
 
 @jit
 def stencil_rows(start, coef, f, out, j0, j1):
-    """Rows j0..j1-1 of :func:`apply_stencil` (reads f on the whole grid)."""
-    m = f.shape[1]
+    """Rows j0..j1-1 of :func:`apply_stencil` (reads f on the whole grid).
+
+    One pass per row: the (zero-padded) stencil of width 6 or 8 is summed in registers, in the
+    order k = 0, 1, ... of :func:`apply_stencil` (its zero coefficients add exact zeros for finite
+    data, so the result is bit-identical; a non-finite neighbour now propagates, which the NaN
+    detector only welcomes).  Rows whose padded stencil would run past the grid, and other widths,
+    take the general path."""
+    n, m = f.shape
     nc = coef.shape[1]
     for j in range(j0, j1):
         s = start[j]
-        for p in range(m):
-            out[j, p] = 0.0
-        for k in range(nc):
-            ck = coef[j, k]
-            if ck != 0.0:
-                for p in range(m):
-                    out[j, p] += ck * f[s + k, p]
+        if nc == 8 and s + 8 <= n:
+            c0, c1, c2, c3 = coef[j, 0], coef[j, 1], coef[j, 2], coef[j, 3]
+            c4, c5, c6, c7 = coef[j, 4], coef[j, 5], coef[j, 6], coef[j, 7]
+            for p in range(m):
+                out[j, p] = (0.0 + c0 * f[s, p] + c1 * f[s + 1, p] + c2 * f[s + 2, p]
+                             + c3 * f[s + 3, p] + c4 * f[s + 4, p] + c5 * f[s + 5, p]
+                             + c6 * f[s + 6, p] + c7 * f[s + 7, p])
+        elif nc == 6 and s + 6 <= n:
+            c0, c1, c2, c3, c4, c5 = coef[j, 0], coef[j, 1], coef[j, 2], coef[j, 3], coef[j, 4], coef[j, 5]
+            for p in range(m):
+                out[j, p] = (0.0 + c0 * f[s, p] + c1 * f[s + 1, p] + c2 * f[s + 2, p]
+                             + c3 * f[s + 3, p] + c4 * f[s + 4, p] + c5 * f[s + 5, p])
+        else:
+            for p in range(m):
+                out[j, p] = 0.0
+            for k in range(nc):
+                ck = coef[j, k]
+                if ck != 0.0:
+                    for p in range(m):
+                        out[j, p] += ck * f[s + k, p]

@@ -32,6 +32,7 @@ from rocket_fft import c2r, r2c
 from .._jit import jit
 from . import grid as _grid
 from . import spectral as _spec
+from .fastmath_exp import exp2x2b_rows
 from .evolution import wave_flux, wave_source, wave_source_rest
 from .grid import band_solve, cumint, stencil_rows
 from .hypersurface import h1_source, h2_source, u_slope, w_slope
@@ -79,6 +80,59 @@ NCHUNK = 2
 @jit
 def _nchunks(n):
     return max(1, min(NCHUNK, n))
+
+
+@jit
+def _half_source_rows(x, chi, wk, d1s, d1c, R, out, j0, j1):
+    """Rows j0..j1-1 of out = S_chi / 2 = (d_x F + rest) / 2 in one pass (D2_MODE 2): the D1
+    stencil of the flux F (in wk[I_TMP]) as :func:`grid.stencil_rows` and the rest as
+    :func:`evolution.wave_source_rest`, same operations in the same order (bit-identical).
+    The fields are read as wk[I_*, j, p] (one base array: the loop vectorises; with 15 separate
+    arrays the run-time alias checks exceed LLVM's limit)."""
+    n, m = chi.shape
+    nc = d1c.shape[1]
+    iR = 1.0 / R
+    for j in range(j0, j1):
+        s = d1s[j]
+        if nc == 8 and s + 8 <= n:
+            k0, k1, k2, k3 = d1c[j, 0], d1c[j, 1], d1c[j, 2], d1c[j, 3]
+            k4, k5, k6, k7 = d1c[j, 4], d1c[j, 5], d1c[j, 6], d1c[j, 7]
+        elif nc == 6 and s + 6 <= n:
+            k0, k1, k2, k3, k4, k5 = d1c[j, 0], d1c[j, 1], d1c[j, 2], d1c[j, 3], d1c[j, 4], d1c[j, 5]
+            k6 = k7 = 0.0
+        else:
+            # general path: flux derivative into wk[I_CHI_XX] first
+            stencil_rows(d1s, d1c, wk[I_TMP], wk[I_CHI_XX], j, j + 1)
+            k0 = k1 = k2 = k3 = k4 = k5 = k6 = k7 = 0.0
+        general = not ((nc == 8 and s + 8 <= n) or (nc == 6 and s + 6 <= n))
+        xj = x[j]
+        om = 1.0 - xj
+        x2 = xj * xj
+        a2 = 0.25 * iR
+        for p in range(m):
+            if general:
+                fx = wk[I_CHI_XX, j, p]
+            elif nc == 8:
+                fx = (0.0 + k0 * wk[I_TMP, s, p] + k1 * wk[I_TMP, s + 1, p]
+                      + k2 * wk[I_TMP, s + 2, p] + k3 * wk[I_TMP, s + 3, p]
+                      + k4 * wk[I_TMP, s + 4, p] + k5 * wk[I_TMP, s + 5, p]
+                      + k6 * wk[I_TMP, s + 6, p] + k7 * wk[I_TMP, s + 7, p])
+            else:
+                fx = (0.0 + k0 * wk[I_TMP, s, p] + k1 * wk[I_TMP, s + 1, p]
+                      + k2 * wk[I_TMP, s + 2, p] + k3 * wk[I_TMP, s + 3, p]
+                      + k4 * wk[I_TMP, s + 4, p] + k5 * wk[I_TMP, s + 5, p])
+            ch = chi[j, p]
+            cx = wk[I_CHI_X, j, p]
+            w = wk[I_W, j, p]
+            up = wk[I_U_P, j, p]
+            uu = wk[I_U, j, p]
+            cp = wk[I_CHI_P, j, p]
+            t2 = a2 * (2.0 * (1.0 - 2.0 * xj) * w + 2.0 * xj * om * wk[I_W_X, j, p] + xj * w) * ch
+            t4 = -(2.0 * xj * up + x2 * wk[I_U_XP, j, p]) * ch + 0.5 * xj * up * ch
+            t5 = (-uu * cp - xj * wk[I_U_X, j, p] * cp
+                  - 2.0 * xj * uu * wk[I_CHI_XP, j, p] - xj * up * cx)
+            t6 = iR * wk[I_E2B, j, p] * (2.0 * x2 * wk[I_B_P, j, p] * wk[I_C, j, p] + wk[I_C_P, j, p])
+            out[j, p] = 0.5 * ((t2 + t4 + t5 + t6) + fx)
 
 
 @jit
@@ -188,10 +242,7 @@ def rhs_core(chi, uc, G, R, nphi, ops, wk, hat, out):
         for ic in prange(nr):
             j0 = _chunk(ic, nr, n, 1)
             j1 = _chunk(ic + 1, nr, n, 1)
-            for j in range(j0, j1):
-                x2 = x[j] * x[j]
-                for p in range(m):
-                    e2b[j, p] = math.exp(2.0 * x2 * b[j, p])
+            exp2x2b_rows(x, b, e2b, j0, j1)
             dphi_rows(b[j0:j1], b_p[j0:j1], h0[j0:j1], km, axes, nphi)
             dphi_rows(q[j0:j1], q_p[j0:j1], h0[j0:j1], km, axes, nphi)
             u_slope(x[j0:j1], e2b[j0:j1], q[j0:j1], b_p[j0:j1], R, U_x[j0:j1])
@@ -216,13 +267,7 @@ def rhs_core(chi, uc, G, R, nphi, ops, wk, hat, out):
         j0 = _chunk(ic, nr, n, 1)
         j1 = _chunk(ic + 1, nr, n, 1)
         if D2_MODE == 2:
-            stencil_rows(d1s, d1c, tmp, chi_xx, j0, j1)
-            wave_source_rest(x[j0:j1], chi[j0:j1], chi_x[j0:j1], chi_p[j0:j1], chi_xp[j0:j1],
-                             c[j0:j1], c_p[j0:j1], W[j0:j1], W_x[j0:j1], U[j0:j1], U_x[j0:j1],
-                             U_p[j0:j1], U_xp[j0:j1], e2b[j0:j1], b_p[j0:j1], R, out[j0:j1])
-            for j in range(j0, j1):
-                for p in range(m):
-                    out[j, p] = 0.5 * (out[j, p] + chi_xx[j, p])
+            _half_source_rows(x, chi, wk, d1s, d1c, R, out, j0, j1)
         else:
             wave_source(x[j0:j1], chi[j0:j1], chi_x[j0:j1], chi_xx[j0:j1], chi_p[j0:j1],
                         chi_xp[j0:j1], c[j0:j1], c_p[j0:j1], W[j0:j1], W_x[j0:j1], U[j0:j1],
