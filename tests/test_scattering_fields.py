@@ -76,13 +76,23 @@ def _table(d, G):
     print("  |dXi_2,3|    / (16 pi G E_rad) per level:", xi.tolist())
     print("  Hill trace i0 difference per level:", s["hill_trace_i0_difference_levels"])
     print("  failed:", [(c.name, c.value, c.tolerance) for c in d.checks if not c.passed])
-    return dict(lad=lad, lim=lim, err=err, th=th, xi=xi, checks={c.name: c for c in d.checks})
+    reported = {k: (s[k], s[k + "_error_estimate"]) for k in s
+                if k.startswith("matching_limit_") and k + "_error_estimate" in s}
+    return dict(lad=lad, lim=lim, err=err, th=th, xi=xi, checks={c.name: c for c in d.checks},
+                reported=reported)
 
 
 def _assert_gates(t, names):
+    """Gates of the run, or -- for the off-centre Poincare matching, which the kind reports rather than
+    gates (the relabelling is exact only in circular symmetry) -- the reported value against its
+    reported error estimate."""
     for n in names:
-        c = t["checks"][n]
-        assert c.passed, (n, c.value, c.tolerance)
+        if n in t["checks"]:
+            c = t["checks"][n]
+            assert c.passed, (n, c.value, c.tolerance)
+        else:
+            value, tol = t["reported"][n]
+            assert abs(value) <= tol, (n, value, tol)
 
 
 @pytest.mark.slow
