@@ -104,6 +104,8 @@ class RunData:
         Optional bulk snapshots: name -> (array, units, description).
     summary
         Scalar facts written as attributes of ``/summary`` (charges, invariants, wall time).
+    memory, memory_attrs
+        The BMS3 frame of the final vacuum and its prediction (``/memory``, docs/format.md).
     """
 
     scri_plus: ScriData | None = None
@@ -113,3 +115,5 @@ class RunData:
     checks: list[Check] = field(default_factory=list)
     fields: dict[str, tuple[np.ndarray, str, str]] = field(default_factory=dict)
     summary: dict[str, float | int | str] = field(default_factory=dict)
+    memory: dict[str, tuple[np.ndarray, str, str]] = field(default_factory=dict)
+    memory_attrs: dict[str, float | int | str] = field(default_factory=dict)

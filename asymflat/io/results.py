@@ -64,6 +64,11 @@ def write(path: str | Path, run: RunData, cfg: dict[str, Any], config_text: str,
             _write_checks(diag.require_group("checks"), run.checks)
             if run.fields:
                 _write_group(f.require_group("fields"), run.fields)
+            if run.memory or run.memory_attrs:
+                mem = f.require_group("memory")
+                _write_group(mem, run.memory)
+                for k, v in run.memory_attrs.items():
+                    mem.attrs[k] = v
             summary = f.require_group("summary")
             for k, v in run.summary.items():
                 summary.attrs[k] = v
