@@ -160,6 +160,11 @@ def plot_result(result: Result, outdir: str | Path) -> list[Path]:
             ax.set_ylabel(ylabel)
             ax.legend(frameon=False, fontsize="small", ncol=2)
         save(fig, "charges")
+    if "memory" in result._f and "F_minus_phi" in result._f["memory"]:
+        g = result._f["memory"]
+        fig, axs = plt.subplots(1, 2, figsize=(11, 4))
+        memory_figure({k: g[k][()] for k in g if isinstance(g[k], type(g["phi"]))}, axes=axs)
+        save(fig, "memory")
     return written
 
 
