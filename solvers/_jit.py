@@ -8,7 +8,20 @@ from __future__ import annotations
 import functools
 import os
 
-import numba
+#: Bounded spin of idle OpenMP worker threads (the threaded kernels of stepper.py use numba's
+#: 'omp' layer = libgomp).  Under OMP_WAIT_POLICY=PASSIVE (what bench/ sets for the shared machine)
+#: libgomp's spin count is 0: a worker sleeps at the end of every parallel region and waking it
+#: costs ~50 us per region (measured on the 2-core VM: empty prange(2) region 50-55 us passive,
+#: 0.85 us with this setting) -- an rhs has 9 regions, a step ~40, i.e. ~2 ms of a ~10 ms step at
+#: 513x256.  GOMP_SPINCOUNT=10000 (libgomp estimates ~100000 spins per ms, so ~0.1 ms) lets a worker
+#: spin across the short serial gaps (band solve of chi_u, slaving) and then still sleep, so the
+#: wasted CPU per wait stays bounded (unlike ACTIVE, which spins for minutes); libgomp throttles it
+#: further when there are more threads than CPUs.  libgomp reads it once, when it is loaded (numba
+#: loads its thread pool on the first parallel launch or numba.set_num_threads call, i.e. after
+#: this import); a value set by the user is kept.
+os.environ.setdefault("GOMP_SPINCOUNT", "10000")
+
+import numba  # noqa: E402
 
 _CACHE = os.environ.get("ASYMFLAT_NUMBA_CACHE", "1").strip().lower() not in ("0", "false", "no", "off")
 

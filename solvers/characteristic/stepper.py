@@ -440,17 +440,23 @@ _PARALLEL_KERNELS = ("rhs_core", "project_out", "rhs", "rhs_pad", "_axpy", "_rk4
 
 def threaded_kernels(dealias: bool = False):
     """(rhs, rk4_finish) (or, if ``dealias``, (rhs_pad, rk4_finish_pad)) compiled with
-    ``parallel=True`` (same code; compiled on first use, not cached on disk).  Each ``prange``
-    region allocates numba's small schedule array, so the threaded kernels make a few runtime
-    allocations per call; the serial ones make none."""
+    ``parallel=True`` (same code; compiled on first use and cached on disk like the serial ones,
+    under the names ``<kernel>__parallel``, so the two variants of one function do not share a
+    cache entry).  Each ``prange`` region allocates numba's small schedule array, so the threaded
+    kernels make a few runtime allocations per call; the serial ones make none."""
     if not _THREADED:
         import types
 
         import numba
+
+        from .._jit import _CACHE
         g = dict(globals())
         for name in _PARALLEL_KERNELS:
-            f = numba.njit(parallel=True)(
-                types.FunctionType(globals()[name].py_func.__code__, g, name))
+            fn = types.FunctionType(globals()[name].py_func.__code__, g, name)
+            # distinct qualified name: numba's cache files and index are named after it (and its
+            # index key does not include the parallel flag)
+            fn.__qualname__ = name + "__parallel"
+            f = numba.njit(parallel=True, cache=_CACHE)(fn)
             g[name] = f
             _THREADED[name] = f
     if dealias:
@@ -610,7 +616,8 @@ class CharacteristicSolver:
         self.nx, self.nphi = int(nx), int(nphi)
         self.filter = bool(filter)
         #: use the threaded kernels (prange over x rows / independent solves) when numba runs more
-        #: than one thread (numba.set_num_threads); off by default: compiled on first use, uncached
+        #: than one thread (numba.set_num_threads); off by default: compiled on first use (then
+        #: loaded from numba's disk cache)
         self.threaded = False
         if uc is None:
             uc = np.zeros(nphi)
