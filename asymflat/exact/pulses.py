@@ -89,31 +89,35 @@ def pulse_chi(u: float, x, phi, R: float, pulses) -> np.ndarray:
     return out
 
 
-def pulse_psi0(u, phi, pulses) -> np.ndarray:
-    """Radiation field at scri+: psi0(u, phi) = lim sqrt(r) psi at fixed u."""
+def _at_scri(t, phi, pulses, side: int, power: float) -> np.ndarray:
+    """Re sum_k A_k [2 s w_k]^power with w_k = t - t_k - i a_k - s (x_k cos phi + y_k sin phi),
+    s = -1 at scri+ (t = u) and s = +1 at scri- (t = v): the limits of sqrt(r) psi and their
+    t-derivatives (power -1/2 and -3/2 up to the factor of the derivative)."""
     out = 0.0
     for A, a, t0, x0, y0 in validate_pulses(pulses):
-        w = np.asarray(u) - t0 - 1j * a + x0 * np.cos(phi) + y0 * np.sin(phi)
-        out = out + A * np.real((-2.0 * w) ** -0.5)
+        w = np.asarray(t) - t0 - 1j * a - side * (x0 * np.cos(phi) + y0 * np.sin(phi))
+        out = out + A * np.real((2.0 * side * w) ** power)
     return np.asarray(out, dtype=float)
+
+
+def pulse_psi0(u, phi, pulses) -> np.ndarray:
+    """Radiation field at scri+: psi0(u, phi) = lim sqrt(r) psi at fixed u."""
+    return _at_scri(u, phi, pulses, -1, -0.5)
 
 
 def pulse_news(u, phi, pulses) -> np.ndarray:
     """News at scri+: d_u psi0 = Re sum A [-2 (u - t_k - i a + d)]^(-3/2)."""
-    out = 0.0
-    for A, a, t0, x0, y0 in validate_pulses(pulses):
-        w = np.asarray(u) - t0 - 1j * a + x0 * np.cos(phi) + y0 * np.sin(phi)
-        out = out + A * np.real((-2.0 * w) ** -1.5)
-    return np.asarray(out, dtype=float)
+    return _at_scri(u, phi, pulses, -1, -1.5)
 
 
 def pulse_psi0_scri_minus(v, phi, pulses) -> np.ndarray:
     """Radiation field at scri-: lim sqrt(r) psi at fixed v = t + r in direction phi."""
-    out = 0.0
-    for A, a, t0, x0, y0 in validate_pulses(pulses):
-        w = np.asarray(v) - t0 - 1j * a - x0 * np.cos(phi) - y0 * np.sin(phi)
-        out = out + A * np.real((2.0 * w) ** -0.5)
-    return np.asarray(out, dtype=float)
+    return _at_scri(v, phi, pulses, +1, -0.5)
+
+
+def pulse_news_scri_minus(v, phi, pulses) -> np.ndarray:
+    """News at scri-: d_v psi0- = -Re sum A [2 (v - t_k - i a - d)]^(-3/2)."""
+    return -_at_scri(v, phi, pulses, +1, -1.5)
 
 
 # -------------------------------------------------------------------------------------------------

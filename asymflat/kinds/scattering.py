@@ -117,7 +117,7 @@ def incoming_mass_aspect(pulses, G: float, nphi: int, nodes: int = 4001) -> np.n
     (bondi-equations / README "Subtleties").  d_v psi0- = -Re sum A (2 w)^(-3/2); the integral runs
     over v = t_c + a sinh(s), |s| <= 14 (tail below 1e-11 of the total), by the trapezoid rule in s.
     """
-    from asymflat.exact.pulses import validate_pulses
+    from asymflat.exact.pulses import pulse_news_scri_minus, validate_pulses
 
     phi = 2 * np.pi * np.arange(nphi) / nphi
     ps = validate_pulses(pulses)
@@ -128,10 +128,7 @@ def incoming_mass_aspect(pulses, G: float, nphi: int, nodes: int = 4001) -> np.n
     s = np.linspace(-14.0, 14.0, nodes)
     v = tc + a_min * np.sinh(s)
     dv_ds = a_min * np.cosh(s)
-    news = np.zeros((nodes, nphi))
-    for A, a, t0, x0, y0 in ps:
-        w = v[:, None] - t0 - 1j * a - x0 * np.cos(phi)[None, :] - y0 * np.sin(phi)[None, :]
-        news += -A * np.real((2.0 * w) ** -1.5)
+    news = pulse_news_scri_minus(v[:, None], phi[None, :], pulses)
     e_in = np.trapezoid(news**2 * dv_ds[:, None], s, axis=0)
     return -1.0 + 16 * np.pi * G * e_in
 
