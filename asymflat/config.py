@@ -19,7 +19,10 @@ from typing import Any, Callable
 #: Keys a convergence ladder may vary (evolution.cfl is held fixed): docs/config.md.
 RESOLUTION_KEYS: tuple[str, ...] = ("grid.nx", "grid.nphi")
 
-KINDS: tuple[str, ...] = ("vacuum", "characteristic", "advanced", "scattering")
+KINDS: tuple[str, ...] = ("vacuum", "characteristic", "advanced", "scattering", "worldtube")
+
+#: backgrounds of kind worldtube (asymflat.exact.null_dust.BACKGROUNDS)
+TUBE_BACKGROUNDS: tuple[str, ...] = ("minkowski", "conical_defect", "spinning_particle")
 
 SPACETIMES: tuple[str, ...] = (
     "minkowski",
@@ -107,6 +110,14 @@ _CIRCULAR_ITEMS = {
 
 
 _MODES_ALLOWED = "a list of [n, a_n, b_n] with integer n >= 1 and finite numbers a_n, b_n"
+_BURST_ITEMS = {  # kind worldtube: f = amplitude [1 + modulation cos(m (phi - phase))] exp(-((u - u_center)/width)^2)
+    "amplitude": _item((int, float), REQUIRED, "a finite number >= 0 (peak dust flux f)", lambda v: math.isfinite(v) and v >= 0),
+    "u_center": _item((int, float), REQUIRED, _FIN, lambda v: math.isfinite(v)),
+    "width": _item((int, float), REQUIRED, "a finite number > 0 (Gaussian width in u)", lambda v: math.isfinite(v) and v > 0),
+    "m": _item(int, 0, "an integer >= 0 (phi harmonic)", lambda v: v >= 0),
+    "modulation": _item((int, float), 0.0, "a number in [0, 1) (keeps f >= 0)", lambda v: math.isfinite(v) and 0 <= v < 1),
+    "phase": _item((int, float), 0.0, _FIN, lambda v: math.isfinite(v)),
+}
 
 # Section name -> key -> Key.  Sections marked in _SECTION_KINDS belong to those kinds only.
 SCHEMA: dict[str, dict[str, Key]] = {
@@ -190,6 +201,23 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "acceleration": Key(list, [0.0, 0.0], "a list of two finite numbers [a1, a2]",
                             lambda v: len(v) == 2 and all(isinstance(c, _NUM) and math.isfinite(c) for c in v),
                             "acceleration of the central worldline"),
+        "mu": Key(_NUM, 1.0, "a number in (0, 1]", lambda v: 0 < v <= 1,
+                  "conical vertex: calW(0) = -mu^2, a static point particle of total angle 2 pi mu (1: regular)"),
+    },
+    "worldtube": {
+        "r_w": Key(_NUM, REQUIRED, "a finite number > 0", lambda v: _finite(v) and v > 0,
+                   "tube radius r_w; the exterior grid is grid.nx points uniform in x on [r_w/(R+r_w), 1]"),
+        "background": Key(str, "minkowski", "one of " + ", ".join(TUBE_BACKGROUNDS), lambda v: v in TUBE_BACKGROUNDS,
+                          "BMS3 vacuum before the dust: Theta = -1 / -mu^2 / -mu^2 with Xi = -4 G J"),
+        "mu": Key(_NUM, 1.0, "a number in (0, 1] (1 for minkowski)", lambda v: 0 < v <= 1,
+                  "conical_defect / spinning_particle: Theta = -mu^2 (total angle 2 pi mu)"),
+        "angular_momentum": Key(_NUM, 0.0, "a finite number (0 unless spinning_particle)", _finite,
+                                "physical J = -Q[0,1] of the spinning particle: Xi = -4 G J"),
+        "bursts": Key(list, [], "a list of tables {amplitude, u_center, width, m, modulation, phase}", _tables,
+                      "Gaussian null-dust bursts f = amplitude [1 + modulation cos(m (phi - phase))] "
+                      "exp(-((u - u_center)/width)^2) emitted by the tube", _BURST_ITEMS),
+        "shadow_grid": Key(bool, True, "true or false", None,
+                           "run a half-resolution shadow grid for error estimates"),
     },
 }
 
@@ -199,6 +227,7 @@ _KIND_SECTIONS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "characteristic": (("grid", "evolution", "characteristic"), ("output", "vertex")),
     "advanced": (("grid", "evolution", "characteristic"), ("output", "vertex", "frame")),
     "scattering": (("grid", "evolution", "characteristic", "scattering"), ("output",)),
+    "worldtube": (("grid", "evolution", "worldtube"), ("output",)),
 }
 
 
@@ -294,6 +323,10 @@ def _cross_checks(cfg: dict[str, Any]) -> None:
                               "(or set characteristic.shadow_grid = false)")
         if not (ch["pulses"] or ch["compact"] or ch["circular"]):
             raise ConfigError("[characteristic]: no initial data; give at least one of pulses, compact, circular")
+    wt = cfg.get("worldtube")
+    if wt is not None and wt["shadow_grid"] and (cfg["grid"]["nx"] - 1) % 2:
+        raise ConfigError(f"grid.nx = {cfg['grid']['nx']!r}: nx - 1 must be even for the half-resolution shadow grid "
+                          "(or set worldtube.shadow_grid = false)")
     if cfg["kind"] == "vacuum":
         if cfg["G"] <= 0:
             raise ConfigError(f"G = {cfg['G']!r}: must be > 0 for kind = 'vacuum' (charges scale as 1/G)")

@@ -170,6 +170,9 @@ def _frame(config: dict):
 
 def _parse(config: dict):
     p = _ch._parse(reflected_config(config))
+    if p["mu"] != 1.0:
+        raise ValueError(f"vertex.mu = {p['mu']:g}: a conical vertex runs in kind = \"characteristic\" "
+                         "(retarded chart); the advanced kind's checks assume a regular vertex (mu = 1)")
     v0, v1 = float(config["evolution"]["u_start"]), float(config["evolution"]["u_end"])
     ch = config.get("characteristic") or {}
     phys = [dict(q) for q in ch.get("pulses", []) or []]

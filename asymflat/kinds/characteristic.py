@@ -1,4 +1,5 @@
-"""Run kind ``characteristic``: Einstein + massless scalar on outgoing cones from a regular vertex.
+"""Run kind ``characteristic``: Einstein + massless scalar on outgoing cones from a regular vertex
+or a conical one (a static point particle, ``vertex.mu``).
 
 Evolves the 2+1 Bondi-gauge system with :class:`solvers.characteristic.stepper.CharacteristicSolver`
 (compactified x = r/(R+r), x = 1 is scri+; bondi-equations.md (C1)-(C5)), transports a Bondi frame
@@ -11,7 +12,10 @@ h = 1/(nx-1)); ``evolution.{u_start, u_end, cfl}`` (du = cfl R h, rounded down s
 end exactly on u_end); ``output.{scri_every, fields_every}``;
 ``characteristic.{pulses, compact, circular, shadow_grid}`` and, read with defaults,
 ``characteristic.radial_order`` (4 or 6, default 6) and ``characteristic.filter`` (default true);
-``vertex.{angular_velocity, acceleration}`` (U_c = omega + a1 sin phi - a2 cos phi).
+``vertex.{angular_velocity, acceleration}`` (U_c = omega + a1 sin phi - a2 cos phi) and
+``vertex.mu`` (conical vertex calW(0) = -mu^2, modes ~ r^{|m|/mu}; docs/conventions.md section 9:
+centred exact pulses rescaled to the cone, checks at the order :func:`cone_order`, and
+``final_hill_trace``: Theta+ at i+ on the orbit of the particle, Hill trace 2 cos(pi mu)).
 
 Stability: the RK4 limit is cfl ~ 4.4 (radial_order 4) or ~ 3.7 (radial_order 6) for every nphi
 (measured; larger values are refused).
@@ -104,6 +108,7 @@ from asymflat.scri import balance, charges_on_cuts, flux_residuals_bondi, to_bon
 from asymflat.scri._numerics import fd_time_derivative
 from asymflat import runtime
 from asymflat.io.checkpoint import CheckpointError
+from asymflat.kinds._common import fine_at_coarse, grid_parameters, output_cadence, time_range
 from solvers.characteristic.stepper import CharacteristicSolver, SolverError, vertex_shift
 
 #: largest stable cfl (du = cfl R h) per radial order, with a margin (measured eigenvalues).
@@ -137,20 +142,10 @@ def _parse(config: dict) -> dict:
     G = float(config["G"])
     if not (math.isfinite(G) and G >= 0):
         raise ValueError(f"G = {G}: must be a finite number >= 0")
-    grid = config["grid"]
     ev = config["evolution"]
-    out = config.get("output") or {}
     ch = config.get("characteristic") or {}
     vx = config.get("vertex") or {}
-    npts = int(grid["nx"])
-    nphi = int(grid["nphi"])
-    R = float(_get(grid, "R", 1.0))
-    if npts < 9:
-        raise ValueError(f"grid.nx = {npts}: must be an integer >= 9")
-    if nphi < 8 or nphi % 2:
-        raise ValueError(f"grid.nphi = {nphi}: must be an even integer >= 8")
-    if not (math.isfinite(R) and R > 0):
-        raise ValueError(f"grid.R = {R}: must be a finite number > 0")
+    npts, nphi, R = grid_parameters(config)
     order = _get(ch, "radial_order", 6)
     if order not in (4, 6):
         raise ValueError(f"characteristic.radial_order = {order!r}: must be 4 or 6")
@@ -158,9 +153,7 @@ def _parse(config: dict) -> dict:
     if not (0 < cfl <= CFL_MAX[order]):
         raise ValueError(f"evolution.cfl = {cfl}: must be in (0, {CFL_MAX[order]}] for "
                          f"characteristic.radial_order = {order} (RK4 stability limit)")
-    u0, u1 = float(ev["u_start"]), float(ev["u_end"])
-    if not (math.isfinite(u0) and math.isfinite(u1) and u1 > u0):
-        raise ValueError(f"evolution.u_end = {u1}: must be a finite number > evolution.u_start = {u0}")
+    u0, u1 = time_range(config)
     pulses = [dict(p) for p in (_get(ch, "pulses", []) or [])]
     validate_pulses(pulses)
     for i, c in enumerate(_get(ch, "circular", []) or []):
@@ -181,26 +174,59 @@ def _parse(config: dict) -> dict:
     if len(acc) != 2 or not all(math.isfinite(float(a)) for a in acc):
         raise ValueError(f"vertex.acceleration = {acc!r}: must be a list of two finite numbers")
     acc = [float(a) for a in acc]
-    scri_every = int(_get(out, "scri_every", 1))
-    fields_every = int(_get(out, "fields_every", 0))
-    if scri_every < 1:
-        raise ValueError(f"output.scri_every = {scri_every}: must be an integer >= 1")
-    if fields_every < 0:
-        raise ValueError(f"output.fields_every = {fields_every}: must be an integer >= 0")
+    mu = float(_get(vx, "mu", 1.0))
+    if not (0.0 < mu <= 1.0):
+        raise ValueError(f"vertex.mu = {mu}: must be in (0, 1] (calW(0) = -mu^2; 1 is a regular vertex)")
+    if mu != 1.0:
+        _validate_cone(mu, acc, pulses, compact, comp, len(_get(ch, "pulses", []) or []))
+    scri_every, fields_every = output_cadence(config)
     shadow = bool(_get(ch, "shadow_grid", True))
     filt = bool(_get(ch, "filter", True))
     return dict(G=G, nx=npts - 1, nphi=nphi, R=R, order=order, cfl=cfl, u0=u0, u1=u1,
-                pulses=pulses, compact=compact, comp=comp, omega=omega, acc=acc,
+                pulses=pulses, compact=compact, comp=comp, omega=omega, acc=acc, mu=mu,
                 scri_every=scri_every, fields_every=fields_every, shadow=shadow, filter=filt)
 
 
-def initial_chi(x: np.ndarray, phi: np.ndarray, u0: float, R: float, pulses, compact) -> np.ndarray:
-    """chi = sqrt(r+R) psi on the first cone from exact and compact pulses."""
+def _validate_cone(mu: float, acc, pulses, compact, comp, n_pul: int) -> None:
+    """Data a conical vertex (vertex.mu < 1) can evolve, each refusal naming the key.
+
+    * the particle moves geodesically (bondi-equations.md section 4: alpha != 1 forces a = b = 0);
+    * exact pulses only centred ones (the circular solution (c1) rescaled to the cone,
+      :func:`initial_chi`): an off-centre flat-space pulse has modes ~ r^|m| at the vertex, not the
+      cone's r^{|m|/mu};
+    * compact pulses with m != 0 must vanish on a neighbourhood of the vertex (r_center > width).
+    """
+    if acc != [0.0, 0.0]:
+        raise ValueError(f"vertex.acceleration = {acc}: a conical vertex (vertex.mu = {mu:g} < 1) "
+                         "moves geodesically (bondi-equations.md section 4); it must be [0, 0]")
+    for i, q in enumerate(pulses):
+        key = f"characteristic.pulses[{i}]" if i < n_pul else f"characteristic.circular[{i - n_pul}]"
+        if float(q.get("x0", 0.0)) != 0 or float(q.get("y0", 0.0)) != 0:
+            raise ValueError(
+                f"{key}: an off-centre exact pulse is a flat-space solution, not regular at a conical "
+                f"vertex (vertex.mu = {mu:g}: modes go like r^(|m|/mu)); use characteristic.compact "
+                "(away from the vertex) or a centred pulse")
+    for i, (_, rc, w, m, _) in enumerate(comp):
+        if m != 0 and not rc > w:
+            raise ValueError(
+                f"characteristic.compact[{i}]: r_center - width = {rc - w:g} with m = {m}: at a conical "
+                f"vertex (vertex.mu = {mu:g}) a pulse with m != 0 must vanish near the vertex "
+                "(r_center > width), since regular modes go like r^(|m|/mu)")
+
+
+def initial_chi(x: np.ndarray, phi: np.ndarray, u0: float, R: float, pulses, compact,
+                mu: float = 1.0) -> np.ndarray:
+    """chi = sqrt(r+R) psi on the first cone from exact and compact pulses.
+
+    On a conical vertex (``mu < 1``, calW(0) = -mu^2) the centred exact pulses are the flat ones
+    in the cone's flat coordinates: psi(u, r) = psi_flat(mu u, r/mu) (conventions.md section 9),
+    i.e. chi(x) = sqrt(mu) chi_flat(x; u -> mu u, R -> R/mu) at the same x.
+    """
     X = x[:, None]
     P = phi[None, :]
     chi = np.zeros((len(x), len(phi)))
     if pulses:
-        chi += pulse_chi(u0, X, P, R, pulses)
+        chi += math.sqrt(mu) * pulse_chi(mu * u0, X, P, R / mu, pulses)
     if compact:
         chi += compact_chi(X, P, R, compact)
     return chi
@@ -339,7 +365,8 @@ class _Buffers:
 
 def _solver(p: dict, nx: int) -> CharacteristicSolver:
     uc = vertex_shift(p["nphi"], p["omega"], p["acc"])
-    return CharacteristicSolver(nx, p["nphi"], p["R"], p["G"], uc=uc, filter=p["filter"], order=p["order"])
+    return CharacteristicSolver(nx, p["nphi"], p["R"], p["G"], uc=uc, filter=p["filter"], order=p["order"],
+                                cone_mu=p.get("mu", 1.0))
 
 
 def _evolution_result(p: dict, solver, nsteps: int, buf: _Buffers, fields_every: int) -> dict:
@@ -361,7 +388,7 @@ def _evolve(p: dict, nx: int, nsteps: int, series_every: int, fields_every: int,
     buffers so far as ``exc.buffers``.
     """
     solver = _solver(p, nx)
-    chi0 = initial_chi(solver.x, solver.phi, p["u0"], p["R"], p["pulses"], p["compact"])
+    chi0 = initial_chi(solver.x, solver.phi, p["u0"], p["R"], p["pulses"], p["compact"], p.get("mu", 1.0))
     bound = CHI_BOUND_FACTOR * max(1.0, float(np.max(np.abs(chi0))))
     start, buf = 0, _Buffers()
     if resume is not None:
@@ -570,12 +597,14 @@ def _ddu(f: np.ndarray, u: np.ndarray) -> np.ndarray:
     return out * (1.0 / (n - 1)) / du
 
 
-def circular_code_time(uB, u_start: float, eps: float, a: float, G: float, t0: float = 0.0):
+def circular_code_time(uB, u_start: float, eps: float, a: float, G: float, t0: float = 0.0,
+                       mu: float = 1.0):
     """Exact code time u(u_B) of the circular solution (c1): the inverse of
-    u_B = u_start + int_{u_start}^u e^{2 beta0(u' - t0)} du' (bondi-equations.md section 3.4,
-    example).  Composite 24-point Gauss-Legendre on a fine grid, then Newton (round-off accurate)."""
+    u_B = u_start + int_{u_start}^u e^{2 beta0(mu u' - t0)} du' (bondi-equations.md section 3.4,
+    example; mu < 1: the solution rescaled to a conical vertex, conventions.md section 9).
+    Composite 24-point Gauss-Legendre on a fine grid, then Newton (round-off accurate)."""
     uB = np.asarray(uB, dtype=float)
-    f = lambda t: np.exp(2 * beta0_circular(t - t0, eps, a, G))  # noqa: E731
+    f = lambda t: np.exp(2 * beta0_circular(mu * t - t0, eps, a, G))  # noqa: E731
     xg, wg = np.polynomial.legendre.leggauss(24)
     span = float(np.max(uB) - u_start) + 1.0
     nodes = u_start + np.linspace(0.0, span, int(span / 0.05) + 2)
@@ -606,22 +635,36 @@ def _rich(fine, coarse):
     return float(np.max(np.abs(fine - coarse))) / (2**RICHARDSON_ORDER - 1)
 
 
-def _pair(fb: np.ndarray, cb: np.ndarray | None):
-    """Fine dense-cut array at the coarse cut times (every other fine cut) and the coarse one."""
-    if cb is None:
-        return fb, None
-    f2 = fb[::2]
-    m = min(len(f2), len(cb))
-    return f2[:m], cb[:m]
+#: fine dense-cut array at the coarse cut times (every other fine cut) and the coarse one
+_pair = fine_at_coarse
 
 
 RICH = f"shadow grid nx/2: |fine - coarse|/(2^{RICHARDSON_ORDER} - 1) + round-off"
 SCALED = f"shadow grid nx/2: coarse residual x 2^-{RICHARDSON_ORDER} + round-off"
 
 
-def _law_checks(B: dict, C: dict | None, G: float, checks: list, summary: dict) -> None:
-    """Flux laws, balances and monotonicity (G > 0 with a scalar field)."""
+def cone_order(mu: float) -> float:
+    """Convergence order of the scri+ laws with a conical vertex of parameter ``mu``.
+
+    Regular modes at the tip go like x^{nu}, nu = |m|/mu (tests/test_derivation_cone.py).  For
+    integer 1/mu every vertex power is an integer and the design order 4 holds; otherwise the
+    non-smooth powers limit it.  Measured on the scri+ flux laws and balances (nx = 129 -> 257, an
+    m = 0, 1, 2 scattering run, tests/test_cone_vertex.py): 1.51 (mu = 0.8), 1.86 (0.7),
+    2.22-2.33 (0.6), i.e. 2/mu - 1 = 2 nu_1 - 1 (the quadratic terms |chi_1|^2 ~ x^{2 nu_1} in
+    beta and Qbar), so the check estimate uses min(4, 2/mu - 1).
+    """
+    k = 1.0 / mu
+    if abs(k - round(k)) < 1e-9:
+        return float(RICHARDSON_ORDER)
+    return float(min(RICHARDSON_ORDER, 2.0 * k - 1.0))
+
+
+def _law_checks(B: dict, C: dict | None, G: float, checks: list, summary: dict,
+                order: float = RICHARDSON_ORDER) -> None:
+    """Flux laws, balances and monotonicity (G > 0 with a scalar field); the shadow-grid
+    estimates scale the coarse residuals by 2^-order (design order, or :func:`cone_order`)."""
     r, dt = B["res"], B["dt"]
+    scaled = f"shadow grid nx/2: coarse residual x 2^-{order:g} + round-off"
     th = B["bf"].mass_aspect
     for law, key in (("Theta", "R_Theta"), ("Nhat", "R_Nhat")):
         big = th if law == "Theta" else np.maximum(np.abs(B["bf"].Nhat), np.abs(th))
@@ -630,11 +673,11 @@ def _law_checks(B: dict, C: dict | None, G: float, checks: list, summary: dict) 
         val = float(np.max(np.abs(r[key]))) / scale
         rnd = rnd / scale
         cval = float(np.max(np.abs(C["res"][key]))) / scale if C else np.nan
-        est = cval * 2.0**-RICHARDSON_ORDER + rnd
+        est = cval * 2.0**-order + rnd
         desc = ("max over (u_B, phi) of |d_u Theta + 16 pi G news^2| / largest term"
                 if law == "Theta" else
                 "max over (u_B, phi) of |d_u Nhat - Theta'/2 + 8 pi G news psi0'| / largest term")
-        checks.append(_check(f"flux_law_{law}", val, est, SCALED, desc))
+        checks.append(_check(f"flux_law_{law}", val, est, scaled, desc))
         summary[f"flux_law_{law}_largest_term"] = float(scale)
         if C and val > 10 * rnd:
             summary[f"order_flux_law_{law}"] = float(np.log2(cval / val))
@@ -649,16 +692,16 @@ def _law_checks(B: dict, C: dict | None, G: float, checks: list, summary: dict) 
         val = float(np.max(np.abs(B["bal"][key])))
         cval = float(np.max(np.abs(C["bal"][key]))) if C else np.nan
         rnd = rnd_q
-        est = cval * 2.0**-RICHARDSON_ORDER + rnd
-        checks.append(_check(name, val, est, SCALED,
+        est = cval * 2.0**-order + rnd
+        checks.append(_check(name, val, est, scaled,
                              f"max over cuts of |{ch}(u_B) - {ch}(u_start) + radiated {ch}|"))
         if C and val > 10 * rnd:
             summary[f"order_{name}"] = float(np.log2(cval / val))
     dut = float(np.max(B["du_theta"]))
     cres = float(np.max(np.abs(C["res"]["R_Theta"]))) if C else np.nan
-    est = cres * 2.0**-RICHARDSON_ORDER + ROUNDOFF * float(np.max(np.abs(th))) / dt
+    est = cres * 2.0**-order + ROUNDOFF * float(np.max(np.abs(th))) / dt
     checks.append(_check("energy_monotonic", max(0.0, dut), est,
-                         SCALED + " (residual of the Theta law)",
+                         scaled + " (residual of the Theta law)",
                          "max(0, max over (u_B, phi) of d_u Theta): Theta non-increasing on every generator"))
     summary["max_du_Theta"] = dut
     summary["E_initial"] = float(E[0])
@@ -670,8 +713,9 @@ def _law_checks(B: dict, C: dict | None, G: float, checks: list, summary: dict) 
     summary["E_max_increase_between_cuts"] = float(max(0.0, np.max(np.diff(E), initial=0.0)))
 
 
-def _vacuum_checks(B: dict, C: dict | None, checks: list) -> None:
-    """Flat space (G = 0 or psi = 0) in any vertex frame: Theta_B = -1, Xi = 0."""
+def _vacuum_checks(B: dict, C: dict | None, checks: list, mu: float = 1.0) -> None:
+    """Flat space (G = 0 or psi = 0) in any vertex frame: Theta_B = -1, Xi = 0; on a conical
+    vertex (calW(0) = -mu^2) the static particle Theta_B = -mu^2, Xi = 0."""
     bf = B["bf"]
     n = len(bf.phi)
     bper = float(np.max(np.abs(bf.code["B_minus_phi"])))
@@ -679,8 +723,9 @@ def _vacuum_checks(B: dict, C: dict | None, checks: list) -> None:
     rth = ROUNDOFF * (1 + bper * (n / 2) ** 3)
     rxi = ROUNDOFF * (1 + aspan) * (n / 2) ** 3 + rth * float(np.max(np.abs(bf.time))) * n / 4
     for name, arr, target, rnd, desc in (
-            ("vacuum_Theta", bf.mass_aspect, -1.0, rth,
-             "max |Theta_B + 1| (flat space in a Poincare frame)"),
+            ("vacuum_Theta", bf.mass_aspect, -mu * mu, rth,
+             "max |Theta_B + 1| (flat space in a Poincare frame)" if mu == 1 else
+             f"max |Theta_B + mu^2| (static conical defect, mu = {mu:g})"),
             ("vacuum_Xi", bf.angular_momentum_aspect, 0.0, rxi,
              "max |Xi| (flat space, first cut = light cone of a point)")):
         cb = getattr(C["bf"], "mass_aspect" if name == "vacuum_Theta" else "angular_momentum_aspect") if C else None
@@ -695,17 +740,18 @@ def _exact_checks(p: dict, main: dict, coarse: dict | None, B: dict, C: dict | N
     circular = _is_circular(p)
     no_acc = p["acc"] == [0.0, 0.0]
     closed = bool(p["pulses"]) and not p["compact"] and no_acc
+    mu = p.get("mu", 1.0)
     bf = B["bf"]
     if closed and G == 0:
         T, P = np.meshgrid(bf.time, bf.phi, indexing="ij")
-        ex = pulse_psi0(T, P, p["pulses"])
+        ex = math.sqrt(mu) * pulse_psi0(mu * T, P, p["pulses"])
         f2, c2 = _pair(bf.psi0, C["bf"].psi0 if C else None)
         est = _rich(f2, c2) + ROUNDOFF * float(np.max(np.abs(ex)))
         checks.append(_check("psi0_vs_exact", np.max(np.abs(bf.psi0 - ex)), est, RICH,
                              "max |psi~0 - closed form| on the Bondi grid (u_B, phi_B)"))
         summary["psi0_max_abs"] = float(np.max(np.abs(ex)))
     elif closed and circular:
-        ex = np.array([pulse_psi0(t, main["solver"].phi, p["pulses"]) for t in u])
+        ex = np.array([math.sqrt(mu) * pulse_psi0(mu * t, main["solver"].phi, p["pulses"]) for t in u])
         cs = coarse["scri"]["psi0"] if coarse else None
         est = _rich(sc["psi0"][::2][:len(cs)], cs) if coarse else np.nan
         checks.append(_check("psi0_vs_exact", np.max(np.abs(sc["psi0"] - ex)),
@@ -716,27 +762,70 @@ def _exact_checks(p: dict, main: dict, coarse: dict | None, B: dict, C: dict | N
         return
     q = p["pulses"][0]
     eps, a, t0 = float(q["amplitude"]), float(q["a"]), float(q.get("t0", 0.0))
-    ex = beta0_circular(u - t0, eps, a, G)
+    ex = beta0_circular(mu * u - t0, eps, a, G)
     cb = coarse["scri"]["beta0"] if coarse else None
     est = _rich(sc["beta0"][::2][:len(cb)], cb) if coarse else np.nan
     checks.append(_check("beta0_vs_exact", np.max(np.abs(sc["beta0"] - ex[:, None])),
                          est + ROUNDOFF, RICH, "max |beta0 - closed form (c1)| at scri+ (code frame)"))
-    uex = circular_code_time(bf.time, p["u0"], eps, a, G, t0)
-    thx = -np.exp(-2 * beta0_circular(uex - t0, eps, a, G))
+    uex = circular_code_time(bf.time, p["u0"], eps, a, G, t0, mu)
+    thx = -mu * mu * np.exp(-2 * beta0_circular(mu * uex - t0, eps, a, G))
     f2, c2 = _pair(bf.mass_aspect, C["bf"].mass_aspect if C else None)
     checks.append(_check("Theta_vs_exact", np.max(np.abs(bf.mass_aspect - thx[:, None])),
                          _rich(f2, c2) + ROUNDOFF, RICH,
-                         "max |Theta_B(u_B) + exp(-2 beta0(u(u_B)))| on the Bondi grid, exact u(u_B)"))
-    # the code-frame mass-loss law d_u beta0 = -8 pi G news^2 (4th-order differences in u)
+                         "max |Theta_B(u_B) + mu^2 exp(-2 beta0(u(u_B)))| on the Bondi grid, exact u(u_B)"))
+    # the code-frame mass-loss law d_u beta0 = -8 pi G news^2 / mu^2 (4th-order differences in u;
+    # from Theta_B = -mu^2 e^{-2 beta0}, d u_B = e^{2 beta0} du and the Bondi mass law)
     lhs = _ddu(sc["beta0"], u)
-    resid = np.abs(lhs + 8 * math.pi * G * sc["news"] ** 2).max()
+    k8 = 8 * math.pi * G / (mu * mu)
+    resid = np.abs(lhs + k8 * sc["news"] ** 2).max()
     est = np.abs(np.gradient(sc["beta0"], u, axis=0) - lhs).max() / (2**2 - 1)
     if coarse is not None:
         cl = _ddu(coarse["scri"]["beta0"], coarse["u"])
-        est += np.abs(cl + 8 * math.pi * G * coarse["scri"]["news"] ** 2).max() / (2**RICHARDSON_ORDER - 1)
+        est += np.abs(cl + k8 * coarse["scri"]["news"] ** 2).max() / (2**RICHARDSON_ORDER - 1)
     checks.append(_check("mass_loss_law", resid, est + ROUNDOFF,
                          "shadow grid + 2nd/4th-order sampling-derivative comparison",
-                         "max |d_u beta0 + 8 pi G news^2| at scri+ (code frame)"))
+                         "max |d_u beta0 + 8 pi G news^2 / mu^2| at scri+ (code frame)"))
+
+
+def _final_state_checks(B: dict, C: dict | None, mu: float, G: float, checks: list, summary: dict) -> None:  # noqa: E501
+    """The final vacuum lies on the orbit of the central particle (issue 6; physics-bms3.md §2.4).
+
+    The conical parameter of the vertex is conserved (e^{-2 beta_c} calW_c = -mu^2 without dust,
+    bondi-equations.md section 4), so once the radiation has left, Theta+ is a conical defect of
+    the same mu in some BMS3 frame: Hill monodromy trace 2 cos(pi mu) (Minkowski: -2).  Theta at
+    i+ = Theta(last cut) + int_{u_last}^inf d_u Theta, the tail from the late-u power law of
+    d_u Theta (:func:`asymflat.memory.flux_tail`).  Estimate: shadow-grid difference of the
+    traces + the trace's response to the tail's error + the Hill integrator's error.
+    """
+    from asymflat.bms3.hill import hill
+    from asymflat.memory import flux_tail
+
+    def final(b):
+        bf = b["bf"]
+        try:
+            tail, terr, q, status = flux_tail(bf.time, b["du_theta"], u_ref=float(bf.time[0]))
+        except ValueError:
+            return None
+        th = bf.mass_aspect[-1] + tail
+        h = hill(th, G)
+        sens = abs(hill(th + terr, G).trace - h.trace)
+        return h, sens, q, status, float(np.max(np.abs(tail)))
+
+    fm = final(B)
+    if fm is None:
+        return
+    h, sens, q, status, tail = fm
+    fc = final(C) if C else None
+    p = cone_order(mu)
+    est = (abs(h.trace - fc[0].trace) / (2**p - 1) if fc else np.nan) + sens + h.error_estimate
+    target = 2.0 * math.cos(math.pi * mu)
+    checks.append(_check("final_hill_trace", h.trace - target, est,
+                         "shadow grid (Richardson) + response to the late-u tail error + Hill integrator",
+                         f"Hill trace of Theta+ at i+ minus 2 cos(pi mu) = {target:.6g} (final state on the "
+                         "orbit of the central particle; Theta+ extrapolated with the flux tail)"))
+    summary.update(final_hill_trace=float(h.trace), final_hill_winding=float(h.winding),
+                   final_hill_orbit=h.classification, final_tail_exponent=float(q),
+                   final_tail_status=status, final_tail_max=tail)
 
 
 def _fraction(progress, start: float, weight: float):
@@ -771,9 +860,11 @@ def run(config: dict, progress=None) -> RunData:
                      "bondi_frame": "transported along scri+ from A = u_start, B = phi on the first "
                                     "cut (bondi-equations.md section 3.4); cuts u_B = u_start + k du"}
     if G > 0 and scalar:
-        _law_checks(B, C, G, checks, summary)
+        _law_checks(B, C, G, checks, summary, cone_order(p["mu"]))
+        summary["design_order"] = cone_order(p["mu"])
+        _final_state_checks(B, C, p["mu"], G, checks, summary)
     if G == 0 or not scalar:
-        _vacuum_checks(B, C, checks)
+        _vacuum_checks(B, C, checks, p["mu"])
     _exact_checks(p, main, coarse, B, C, checks, summary)
 
     # --- written data: every scri_every-th dense Bondi cut -------------------------------------

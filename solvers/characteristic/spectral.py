@@ -46,26 +46,43 @@ def filter_factors(nphi: int) -> np.ndarray:
     return s
 
 
-def slave_index(m: int, kappa: float = SLAVE_KAPPA) -> int:
-    """First free grid index j_m of Fourier mode m."""
+def slave_index(m: float, kappa: float = SLAVE_KAPPA) -> int:
+    """First free grid index j_m of a Fourier mode with vertex exponent m (|m|/mu on a cone)."""
     if m == 0:
         return 0
-    if m == 1:
+    if m <= 1.0 + 1e-12:
         return 1
     return int(math.ceil(kappa * m - 1e-12))
 
 
-def slaving_weights(x: np.ndarray, nphi: int, kappa: float = SLAVE_KAPPA) -> tuple[np.ndarray, np.ndarray]:
+def vertex_exponents(nphi: int, cone_mu: float = 1.0) -> np.ndarray:
+    """Exponents nu_m = m / mu of the vertex behaviour chi_m ~ x^{nu_m}, m = 0..Nphi/2.
+
+    mu = 1 is a regular vertex (nu_m = m).  At a conical vertex (calW(0) = -mu^2, total angle
+    2 pi mu) the flat-cone wave operator mu^2 (d_r^2 + d_r/r) + d_phi^2/r^2 has the indicial roots
+    +-|m|/mu on mode e^{i m phi}; regularity keeps the + root (docs/conventions.md section 9,
+    tests/test_derivation_cone.py).
+    """
+    if not (0.0 < cone_mu <= 1.0):
+        raise ValueError(f"vertex.mu = {cone_mu}: must be in (0, 1]")
+    return wavenumbers(nphi) / float(cone_mu)
+
+
+def slaving_weights(x: np.ndarray, nphi: int, kappa: float = SLAVE_KAPPA,
+                    cone_mu: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
     """Weights of the slaving projection.
 
     Returns ``jm`` (nh,) first free index per mode (= n if the mode is zeroed entirely) and
-    ``w`` (nh, jmax, 3): for j < jm[m], chi_m(x_j) = sum_i w[m, j, i] chi_m(x_{jm+i}).
+    ``w`` (nh, jmax, 3): for j < jm[m], chi_m(x_j) = sum_i w[m, j, i] chi_m(x_{jm+i}), i.e.
+    chi_m = x^{nu_m} p(x) with p the quadratic through the three fit points and
+    nu_m = m / mu (:func:`vertex_exponents`).
     """
     n = len(x)
     nh = nphi // 2 + 1
+    nu = vertex_exponents(nphi, cone_mu)
     jm = np.zeros(nh, dtype=np.int64)
     for m in range(nh):
-        j = slave_index(m, kappa)
+        j = slave_index(nu[m], kappa)
         jm[m] = j if j + 2 <= n - 1 else n
     jmax = max(1, int(min(jm.max(), n)))
     w = np.zeros((nh, jmax, 3))
@@ -79,7 +96,7 @@ def slaving_weights(x: np.ndarray, nphi: int, kappa: float = SLAVE_KAPPA) -> tup
             for i in range(3):
                 others = [nodes[k] for k in range(3) if k != i]
                 L = (xj - others[0]) * (xj - others[1]) / ((nodes[i] - others[0]) * (nodes[i] - others[1]))
-                w[m, j, i] = (xj / nodes[i]) ** m * L
+                w[m, j, i] = (xj / nodes[i]) ** nu[m] * L
     return jm, w
 
 

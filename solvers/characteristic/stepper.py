@@ -227,7 +227,7 @@ def rhs_core(chi, uc, G, R, nphi, ops, wk, hat, out):
                     U[j, p] = uc[p]
                     U_x[j, p] = 0.0
                     U_xp[j, p] = 0.0
-                    W[j, p] = -1.0
+                    W[j, p] = wc[p]
                     W_x[j, p] = 0.0
                     U_p[j, p] = tmp[1, p]
 
@@ -501,7 +501,7 @@ def first_nonfinite(a):
 class Operators:
     """Constant operators of one (Nx, Nphi, R) grid (built once, in Python)."""
 
-    def __init__(self, nx: int, nphi: int, R: float, order: int = 4):
+    def __init__(self, nx: int, nphi: int, R: float, order: int = 4, cone_mu: float = 1.0):
         if not (np.isfinite(R) and R > 0):
             raise ValueError(f"grid.R = {R}: must be a finite number > 0")
         self.nx, self.nphi, self.R = int(nx), int(nphi), float(R)
@@ -516,9 +516,11 @@ class Operators:
         kl, ku = _grid.bandwidths(order)
         km = _spec.wavenumbers(nphi)
         sig = _spec.filter_factors(nphi)
-        jm, sw = _spec.slaving_weights(self.x, nphi)
+        jm, sw = _spec.slaving_weights(self.x, nphi, cone_mu=cone_mu)
         axes = np.array([1], dtype=np.int64)
-        wc = -np.ones(nphi)
+        # calW(0) = -mu^2: a conical vertex of total angle 2 pi mu (mu = 1: regular), section 4
+        self.cone_mu = float(cone_mu)
+        wc = -self.cone_mu ** 2 * np.ones(nphi)
         self.jm = jm
         self.ops = (self.x, d1s, d1c, d2s, d2c, ab, piv, qs, qw, km, sig, jm, sw, axes, wc, kl, ku)
 
@@ -563,12 +565,12 @@ class PadWorkspace:
     """Padded-grid operators and work arrays of :func:`rhs_pad` (allocated once)."""
 
     def __init__(self, nx: int, nphi: int, R: float, order: int, uc: np.ndarray,
-                 factor: float = PAD_FACTOR):
+                 factor: float = PAD_FACTOR, cone_mu: float = 1.0):
         n = nx + 1
         self.nphi = padded_nphi(nphi, factor)
         if self.nphi <= nphi:
             raise ValueError(f"dealias pad factor {factor}: the padded grid must be finer")
-        self.op = Operators(nx, self.nphi, R, order)
+        self.op = Operators(nx, self.nphi, R, order, cone_mu)
         self.ws = Workspace(nx, self.nphi)
         self.uc = np.ascontiguousarray(resample_phi(uc, self.nphi))
         self.chi = np.zeros((n, self.nphi))
@@ -595,6 +597,10 @@ class CharacteristicSolver:
     filter : apply the exponential phi filter to chi_u (default True).
     order : radial finite-difference / quadrature order, 6 (default; RK4 stable for cfl <= 3.6)
         or 4 (cfl <= 4.4).
+    cone_mu : conical parameter mu in (0, 1] of the vertex: calW(0) = -mu^2 (a static point
+        particle, total angle 2 pi mu; Theta = -mu^2 in vacuum) and vertex regularity
+        chi_m ~ x^{|m|/mu}; 1 (default) is a regular vertex.  A conical vertex moves
+        geodesically, so uc must then be a constant (rotation of phi only).
     dealias : evaluate the right-hand side on a padded phi grid of ``pad_factor`` x Nphi points
         (:func:`rhs_pad`) and truncate back; removes the aliasing instability of strong fields
         (cost 2.1-2.7 x per step at pad_factor 2, 1.6-2.1 x at 1.5).  Default off (weak fields do
@@ -606,10 +612,12 @@ class CharacteristicSolver:
     """
 
     def __init__(self, nx: int, nphi: int, R: float, G: float = 0.0, uc=None, filter: bool = True,
-                 order: int = 6, dealias: bool = DEALIAS_DEFAULT, pad_factor: float = PAD_FACTOR):
+                 order: int = 6, dealias: bool = DEALIAS_DEFAULT, pad_factor: float = PAD_FACTOR,
+                 cone_mu: float = 1.0):
         if not (np.isfinite(G) and G >= 0):
             raise ValueError(f"G = {G}: must be a finite number >= 0")
-        self.op = Operators(nx, nphi, R, order)
+        self.op = Operators(nx, nphi, R, order, cone_mu)
+        self.cone_mu = float(cone_mu)
         self.ws = Workspace(nx, nphi)
         self.G = float(G)
         self.R = float(R)
@@ -624,11 +632,14 @@ class CharacteristicSolver:
         uc = np.ascontiguousarray(uc, dtype=float)
         if uc.shape != (nphi,) or not np.all(np.isfinite(uc)):
             raise ValueError(f"uc: must be a finite array of shape ({nphi},), got {uc.shape}")
+        if self.cone_mu != 1.0 and np.ptp(uc) > 0:
+            raise ValueError("vertex.acceleration: a conical vertex (vertex.mu < 1) moves geodesically "
+                             "(bondi-equations.md section 4); only a constant U_c (rotation) is allowed")
         self.uc = uc
         self.dealias = bool(dealias)
         #: angular Courant limit of :meth:`substeps` (None: never substep)
         self.courant_limit = COURANT_PHI
-        self.padws = (PadWorkspace(nx, nphi, R, order, uc, pad_factor) if self.dealias else None)
+        self.padws = (PadWorkspace(nx, nphi, R, order, uc, pad_factor, cone_mu) if self.dealias else None)
 
     def _kargs(self):
         """Trailing kernel arguments (the padded workspace if de-aliasing)."""
