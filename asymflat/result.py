@@ -172,6 +172,23 @@ class Result:
         return out
 
     @property
+    def memory(self) -> dict[str, np.ndarray]:
+        """Every dataset under /memory (docs/format.md, "/memory"); empty if the run has none."""
+        g = self._f.get("memory")
+        if g is None:
+            return {}
+        return {k: g[k][()] for k in g if isinstance(g[k], h5py.Dataset)}
+
+    @property
+    def memory_attributes(self) -> dict[str, Any]:
+        """The attributes of /memory (final-state Poincare charges, Hill invariants, error sizes)."""
+        g = self._f.get("memory")
+        if g is None:
+            return {}
+        return {k: v.decode() if isinstance(v, bytes) else (v.item() if isinstance(v, np.generic) else v)
+                for k, v in g.attrs.items()}
+
+    @property
     def series(self) -> dict[str, np.ndarray]:
         g = self._f["diagnostics"]
         return {k: g[k][()] for k in g if isinstance(g[k], h5py.Dataset)}
