@@ -25,7 +25,7 @@ So an advanced evolution *is* a retarded one of the reflected data.  This kind
      V = -r - 2 r^2 (a1 cos phi + a2 sin phi), and the reflected retarded run has
      U_c = -omega + a1 sin phi - a2 cos phi (angular velocity -omega, acceleration (a1, a2));
 3. runs the characteristic pipeline on the reflected problem, reusing
-   :mod:`asymflat.kinds.characteristic` (``_parse``, ``_evolve``: every-step code-frame samples
+   :mod:`asymflat.kinds.characteristic` (``parse``, ``evolve``: every-step code-frame samples
    at scri+, main grid and half-resolution shadow grid) and :func:`asymflat.scri.to_bondi_frame`
    (frame transport starting at the data cone);
 4. maps every scri+ quantity back to scri- (conventions.md section 5) and reverses the time axis
@@ -169,7 +169,7 @@ def _frame(config: dict):
 
 
 def _parse(config: dict):
-    p = _ch._parse(reflected_config(config))
+    p = _ch.parse(reflected_config(config))
     if p["mu"] != 1.0:
         raise ValueError(f"vertex.mu = {p['mu']:g}: a conical vertex runs in kind = \"characteristic\" "
                          "(retarded chart); the advanced kind's checks assume a regular vertex (mu = 1)")
@@ -235,7 +235,7 @@ def _check(name, value, est, method, desc):
 
 
 def _rich(fine, coarse):
-    return _ch._rich(fine, coarse)
+    return _ch.richardson_estimate(fine, coarse)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -351,7 +351,7 @@ def circular_bondi_to_code_v(vB, v_end: float, eps: float, a: float, G: float):
 def _exact_checks(p: dict, phys: list, frame, main: dict, coarse: dict | None, B: dict, C: dict | None,
                   v_end: float, checks: list, summary: dict) -> None:
     G, S, code = p["G"], B["S"], B["code"]
-    circular = _ch._is_circular(p)
+    circular = _ch.is_circular(p)
     no_acc = p["acc"] == [0.0, 0.0]
     closed = bool(phys) and not p["compact"] and no_acc
     if closed and G == 0:
@@ -394,11 +394,11 @@ def _exact_checks(p: dict, phys: list, frame, main: dict, coarse: dict | None, B
                          "scri-: max |Theta^-(v_B) + exp(-2 beta0^-(v(v_B)))| on the Bondi grid, exact v(v_B)"))
     # code-frame mass-gain law at scri-: d_v beta0^- = +8 pi G news^-2
     v = code["v"]
-    lhs = _ch._ddu(code["beta0"], v)
+    lhs = _ch.ddu(code["beta0"], v)
     resid = np.abs(lhs - 8 * math.pi * G * code["news"] ** 2).max()
     est = np.abs(np.gradient(code["beta0"], v, axis=0) - lhs).max() / (2**2 - 1)
     if C is not None:
-        cl = _ch._ddu(C["code"]["beta0"], C["code"]["v"])
+        cl = _ch.ddu(C["code"]["beta0"], C["code"]["v"])
         est += np.abs(cl - 8 * math.pi * G * C["code"]["news"] ** 2).max() / (2**P - 1)
     checks.append(_check("mass_gain_law", resid, est + ROUNDOFF,
                          "shadow grid + 2nd/4th-order sampling-derivative comparison",
@@ -420,10 +420,10 @@ def run(config: dict, progress=None) -> RunData:
     else:
         nsteps = max(_ch.MIN_STEPS, math.ceil(L * nx / (cfl * R) - 1e-9))
     every = p["scri_every"]
-    main = _ch._evolve(p, nx, nsteps, every, p["fields_every"],
-                       _ch._fraction(progress, 0.0, 0.8 if shadow else 1.0))
-    coarse = _ch._evolve(p, nx // 2, nsteps // 2, 1, 0, _ch._fraction(progress, 0.8, 0.2)) if shadow else None
-    scalar = _ch._has_scalar(p)
+    main = _ch.evolve(p, nx, nsteps, every, p["fields_every"],
+                       _ch.progress_fraction(progress, 0.0, 0.8 if shadow else 1.0))
+    coarse = _ch.evolve(p, nx // 2, nsteps // 2, 1, 0, _ch.progress_fraction(progress, 0.8, 0.2)) if shadow else None
+    scalar = _ch.has_scalar(p)
     B = _scri_minus(main, G, scalar, frame, v1)
     C = _scri_minus(coarse, G, scalar, frame, v1) if coarse else None
     S, code = B["S"], B["code"]

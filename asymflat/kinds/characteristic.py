@@ -138,7 +138,7 @@ def _get(section: dict, key: str, default):
     return default if v is None else v
 
 
-def _parse(config: dict) -> dict:
+def parse(config: dict) -> dict:
     G = float(config["G"])
     if not (math.isfinite(G) and G >= 0):
         raise ValueError(f"G = {G}: must be a finite number >= 0")
@@ -287,7 +287,7 @@ def validate(config: dict) -> dict:
     ``--validate-only`` call it through :func:`asymflat.api.validate_physics`):
 
     * parameters out of range, a cfl beyond the RK4 stability limit of the radial order
-      (:func:`_parse`, CFL_MAX);
+      (:func:`parse`, CFL_MAX);
     * compact data violating vertex regularity (the r^n Taylor coefficient may hold only modes
       |m| <= n: :func:`asymflat.exact.pulses.validate_compact`) or with m >= nphi/3;
     * initial data the grid cannot resolve: for each data item, the first-cone chi interpolated
@@ -298,7 +298,7 @@ def validate(config: dict) -> dict:
 
     Returns the parsed parameters.
     """
-    p = _parse(config)
+    p = parse(config)
     nx, nphi, u0, R = p["nx"], p["nphi"], p["u0"], p["R"]
     for key, pulses, compact in _data_items(config, p):
         err, xw = _radial_error(nx, nphi, u0, R, pulses, compact)
@@ -377,7 +377,7 @@ def _evolution_result(p: dict, solver, nsteps: int, buf: _Buffers, fields_every:
                 buffers=buf)
 
 
-def _evolve(p: dict, nx: int, nsteps: int, series_every: int, fields_every: int, progress=None,
+def evolve(p: dict, nx: int, nsteps: int, series_every: int, fields_every: int, progress=None,
             *, hook=None, resume=None):
     """Evolve; code-frame scri+ samples at every step, grid series / snapshots at their cadence.
 
@@ -442,7 +442,7 @@ def _evolutions(p: dict, nx: int, nsteps: int, shadow: bool, progress=None, sess
     evolution at ``step``), and the buffers of every evolution so far (``main.*``, ``shadow.*``).
     A checkpoint at ``step`` holds the samples of the steps before it; the resumed run recomputes
     step ``step`` from ``chi`` exactly as the uninterrupted one did.
-    Returns ``(main, coarse)`` as :func:`_evolve`; raises :class:`runtime.RunUnstable` with the
+    Returns ``(main, coarse)`` as :func:`evolve`; raises :class:`runtime.RunUnstable` with the
     output so far, or :class:`runtime.RunInterrupted` after writing a checkpoint.
     """
     sess = session if session is not None else runtime.current()
@@ -452,9 +452,9 @@ def _evolutions(p: dict, nx: int, nsteps: int, shadow: bool, progress=None, sess
         phase0 = _check_checkpoint(state, p, nsteps, sess.restored_from)
     npts, nphi = nx + 1, p["nphi"]
     specs = [("main", nx, nsteps, p["scri_every"], p["fields_every"],
-              _fraction(progress, 0.0, 0.8 if shadow else 1.0))]
+              progress_fraction(progress, 0.0, 0.8 if shadow else 1.0))]
     if shadow:
-        specs.append(("shadow", nx // 2, nsteps // 2, 1, 0, _fraction(progress, 0.8, 0.2)))
+        specs.append(("shadow", nx // 2, nsteps // 2, 1, 0, progress_fraction(progress, 0.8, 0.2)))
 
     def meta(phase, step):
         return dict(layout=np.int64(CHECKPOINT_LAYOUT), phase=np.int64(phase), step=np.int64(step),
@@ -485,7 +485,7 @@ def _evolutions(p: dict, nx: int, nsteps: int, shadow: bool, progress=None, sess
                          force=(step == first and resume is None))
 
         try:
-            results[name] = _evolve(p, n, ns, s_every, f_every, prog, hook=hook, resume=resume)
+            results[name] = evolve(p, n, ns, s_every, f_every, prog, hook=hook, resume=resume)
         except SolverError as exc:
             main_buf = results["main"]["buffers"] if "main" in results else getattr(exc, "buffers", _Buffers())
             where = "" if name == "main" else "shadow grid (nx/2): "
@@ -546,7 +546,7 @@ def transport_substeps(du: float, U0: np.ndarray) -> int:
     return max(1, int(math.ceil(du * float(np.max(np.abs(U0))) * n / 2 / 1.4)))
 
 
-def _bondi(ev: dict, G: float, scalar: bool) -> dict:
+def bondi_pipeline(ev: dict, G: float, scalar: bool) -> dict:
     """Bondi-frame data on the dense cuts (step du) and the laws, charges, balances there."""
     u, sc = ev["u"], ev["scri"]
     du = u[1] - u[0]
@@ -564,12 +564,12 @@ def _bondi(ev: dict, G: float, scalar: bool) -> dict:
     return out
 
 
-def _is_circular(p: dict) -> bool:
+def is_circular(p: dict) -> bool:
     return (all(float(q.get("x0", 0.0)) == 0 and float(q.get("y0", 0.0)) == 0 for q in p["pulses"])
             and all(c[3] == 0 for c in p["comp"]))
 
 
-def _has_scalar(p: dict) -> bool:
+def has_scalar(p: dict) -> bool:
     return (any(float(q.get("amplitude", 1.0)) != 0 for q in p["pulses"])
             or any(c[0] != 0 for c in p["comp"]))
 
@@ -581,7 +581,7 @@ def beta0_circular(u, eps: float, a: float, G: float) -> np.ndarray:
     return k / (2 * a * a) * (1 - u / np.sqrt(u * u + a * a)) - k / 4 * (u * u - a * a) / (u * u + a * a) ** 2
 
 
-def _ddu(f: np.ndarray, u: np.ndarray) -> np.ndarray:
+def ddu(f: np.ndarray, u: np.ndarray) -> np.ndarray:
     """d/du of samples on a uniform u grid along axis 0 (4th-order FD, one-sided at the ends)."""
     from solvers.characteristic.grid import fd_stencils
     n = len(u)
@@ -628,7 +628,7 @@ def _check(name, value, est, method, desc):
     return Check(name, float(value), float(est), SAFETY, method, desc)
 
 
-def _rich(fine, coarse):
+def richardson_estimate(fine, coarse):
     """Richardson estimate |fine - coarse| / (2^p - 1) (max over the common samples)."""
     if coarse is None:
         return np.nan
@@ -659,7 +659,7 @@ def cone_order(mu: float) -> float:
     return float(min(RICHARDSON_ORDER, 2.0 * k - 1.0))
 
 
-def _law_checks(B: dict, C: dict | None, G: float, checks: list, summary: dict,
+def law_checks(B: dict, C: dict | None, G: float, checks: list, summary: dict,
                 order: float = RICHARDSON_ORDER) -> None:
     """Flux laws, balances and monotonicity (G > 0 with a scalar field); the shadow-grid
     estimates scale the coarse residuals by 2^-order (design order, or :func:`cone_order`)."""
@@ -713,7 +713,7 @@ def _law_checks(B: dict, C: dict | None, G: float, checks: list, summary: dict,
     summary["E_max_increase_between_cuts"] = float(max(0.0, np.max(np.diff(E), initial=0.0)))
 
 
-def _vacuum_checks(B: dict, C: dict | None, checks: list, mu: float = 1.0) -> None:
+def vacuum_checks(B: dict, C: dict | None, checks: list, mu: float = 1.0) -> None:
     """Flat space (G = 0 or psi = 0) in any vertex frame: Theta_B = -1, Xi = 0; on a conical
     vertex (calW(0) = -mu^2) the static particle Theta_B = -mu^2, Xi = 0."""
     bf = B["bf"]
@@ -730,14 +730,14 @@ def _vacuum_checks(B: dict, C: dict | None, checks: list, mu: float = 1.0) -> No
              "max |Xi| (flat space, first cut = light cone of a point)")):
         cb = getattr(C["bf"], "mass_aspect" if name == "vacuum_Theta" else "angular_momentum_aspect") if C else None
         f2, c2 = _pair(arr, cb)
-        est = (_rich(f2, c2) if C else np.nan) + rnd
+        est = (richardson_estimate(f2, c2) if C else np.nan) + rnd
         checks.append(_check(name, np.max(np.abs(arr - target)), est, RICH, desc))
 
 
-def _exact_checks(p: dict, main: dict, coarse: dict | None, B: dict, C: dict | None,
+def exact_checks(p: dict, main: dict, coarse: dict | None, B: dict, C: dict | None,
                   checks: list, summary: dict) -> None:
     G, u, sc = p["G"], main["u"], main["scri"]
-    circular = _is_circular(p)
+    circular = is_circular(p)
     no_acc = p["acc"] == [0.0, 0.0]
     closed = bool(p["pulses"]) and not p["compact"] and no_acc
     mu = p.get("mu", 1.0)
@@ -746,14 +746,14 @@ def _exact_checks(p: dict, main: dict, coarse: dict | None, B: dict, C: dict | N
         T, P = np.meshgrid(bf.time, bf.phi, indexing="ij")
         ex = math.sqrt(mu) * pulse_psi0(mu * T, P, p["pulses"])
         f2, c2 = _pair(bf.psi0, C["bf"].psi0 if C else None)
-        est = _rich(f2, c2) + ROUNDOFF * float(np.max(np.abs(ex)))
+        est = richardson_estimate(f2, c2) + ROUNDOFF * float(np.max(np.abs(ex)))
         checks.append(_check("psi0_vs_exact", np.max(np.abs(bf.psi0 - ex)), est, RICH,
                              "max |psi~0 - closed form| on the Bondi grid (u_B, phi_B)"))
         summary["psi0_max_abs"] = float(np.max(np.abs(ex)))
     elif closed and circular:
         ex = np.array([math.sqrt(mu) * pulse_psi0(mu * t, main["solver"].phi, p["pulses"]) for t in u])
         cs = coarse["scri"]["psi0"] if coarse else None
-        est = _rich(sc["psi0"][::2][:len(cs)], cs) if coarse else np.nan
+        est = richardson_estimate(sc["psi0"][::2][:len(cs)], cs) if coarse else np.nan
         checks.append(_check("psi0_vs_exact", np.max(np.abs(sc["psi0"] - ex)),
                              est + ROUNDOFF * float(np.max(np.abs(ex))), RICH,
                              "max |psi0 - closed form| at scri+ (code frame) over all steps"))
@@ -764,23 +764,23 @@ def _exact_checks(p: dict, main: dict, coarse: dict | None, B: dict, C: dict | N
     eps, a, t0 = float(q["amplitude"]), float(q["a"]), float(q.get("t0", 0.0))
     ex = beta0_circular(mu * u - t0, eps, a, G)
     cb = coarse["scri"]["beta0"] if coarse else None
-    est = _rich(sc["beta0"][::2][:len(cb)], cb) if coarse else np.nan
+    est = richardson_estimate(sc["beta0"][::2][:len(cb)], cb) if coarse else np.nan
     checks.append(_check("beta0_vs_exact", np.max(np.abs(sc["beta0"] - ex[:, None])),
                          est + ROUNDOFF, RICH, "max |beta0 - closed form (c1)| at scri+ (code frame)"))
     uex = circular_code_time(bf.time, p["u0"], eps, a, G, t0, mu)
     thx = -mu * mu * np.exp(-2 * beta0_circular(mu * uex - t0, eps, a, G))
     f2, c2 = _pair(bf.mass_aspect, C["bf"].mass_aspect if C else None)
     checks.append(_check("Theta_vs_exact", np.max(np.abs(bf.mass_aspect - thx[:, None])),
-                         _rich(f2, c2) + ROUNDOFF, RICH,
+                         richardson_estimate(f2, c2) + ROUNDOFF, RICH,
                          "max |Theta_B(u_B) + mu^2 exp(-2 beta0(u(u_B)))| on the Bondi grid, exact u(u_B)"))
     # the code-frame mass-loss law d_u beta0 = -8 pi G news^2 / mu^2 (4th-order differences in u;
     # from Theta_B = -mu^2 e^{-2 beta0}, d u_B = e^{2 beta0} du and the Bondi mass law)
-    lhs = _ddu(sc["beta0"], u)
+    lhs = ddu(sc["beta0"], u)
     k8 = 8 * math.pi * G / (mu * mu)
     resid = np.abs(lhs + k8 * sc["news"] ** 2).max()
     est = np.abs(np.gradient(sc["beta0"], u, axis=0) - lhs).max() / (2**2 - 1)
     if coarse is not None:
-        cl = _ddu(coarse["scri"]["beta0"], coarse["u"])
+        cl = ddu(coarse["scri"]["beta0"], coarse["u"])
         est += np.abs(cl + k8 * coarse["scri"]["news"] ** 2).max() / (2**RICHARDSON_ORDER - 1)
     checks.append(_check("mass_loss_law", resid, est + ROUNDOFF,
                          "shadow grid + 2nd/4th-order sampling-derivative comparison",
@@ -828,7 +828,7 @@ def _final_state_checks(B: dict, C: dict | None, mu: float, G: float, checks: li
                    final_tail_status=status, final_tail_max=tail)
 
 
-def _fraction(progress, start: float, weight: float):
+def progress_fraction(progress, start: float, weight: float):
     """Adapt ``progress(fraction)`` (asymflat.api) to the solver's ``progress(step, nsteps, u)``."""
     if progress is None:
         return None
@@ -838,7 +838,7 @@ def _fraction(progress, start: float, weight: float):
 def run(config: dict, progress=None) -> RunData:
     """Run one characteristic evolution described by a validated config (see module doc)."""
     t_wall = time.time()
-    p = _parse(config)
+    p = parse(config)
     nx, R, cfl, G = p["nx"], p["R"], p["cfl"], p["G"]
     L = p["u1"] - p["u0"]
     shadow = p["shadow"] and nx % 2 == 0 and nx // 2 >= 16
@@ -848,9 +848,9 @@ def run(config: dict, progress=None) -> RunData:
         nsteps = max(MIN_STEPS, math.ceil(L * nx / (cfl * R) - 1e-9))
     every = p["scri_every"]
     main, coarse = _evolutions(p, nx, nsteps, shadow, progress)
-    scalar = _has_scalar(p)
-    B = _bondi(main, G, scalar)
-    C = _bondi(coarse, G, scalar) if coarse else None
+    scalar = has_scalar(p)
+    B = bondi_pipeline(main, G, scalar)
+    C = bondi_pipeline(coarse, G, scalar) if coarse else None
     bf = B["bf"]
 
     checks: list[Check] = []
@@ -860,12 +860,12 @@ def run(config: dict, progress=None) -> RunData:
                      "bondi_frame": "transported along scri+ from A = u_start, B = phi on the first "
                                     "cut (bondi-equations.md section 3.4); cuts u_B = u_start + k du"}
     if G > 0 and scalar:
-        _law_checks(B, C, G, checks, summary, cone_order(p["mu"]))
+        law_checks(B, C, G, checks, summary, cone_order(p["mu"]))
         summary["design_order"] = cone_order(p["mu"])
         _final_state_checks(B, C, p["mu"], G, checks, summary)
     if G == 0 or not scalar:
-        _vacuum_checks(B, C, checks, p["mu"])
-    _exact_checks(p, main, coarse, B, C, checks, summary)
+        vacuum_checks(B, C, checks, p["mu"])
+    exact_checks(p, main, coarse, B, C, checks, summary)
 
     # --- written data: every scri_every-th dense Bondi cut -------------------------------------
     sel = np.arange(0, len(bf.time), every)

@@ -11,7 +11,7 @@ Ladder.  One characteristic evolution (main + half-resolution shadow grid) per f
 step ``du = cfl R h`` is the same on every level (the incoming pulse sits at x ~ 1/3 on every first
 cone; its points per width ``a`` along the cone are in ``summary['ladder_points_per_a']``).
 
-scri+: :func:`asymflat.kinds.characteristic._bondi` (Bondi frame with A(u0) = u0, B = phi: the
+scri+: :func:`asymflat.kinds.characteristic.bondi_pipeline` (Bondi frame with A(u0) = u0, B = phi: the
 inertial time of the first cut).  scri-: :func:`asymflat.scri.minus.scri_minus_from_cone` (the
 relabelled first cone; its docstring has the derivation), on uniform v_B cuts of step du.
 
@@ -141,7 +141,7 @@ def validate(config: dict) -> None:
     from asymflat.bms3 import hill
 
     for lev in _levels(config):
-        _ch._parse(lev["cfg"])
+        _ch.parse(lev["cfg"])
     G = float(config["G"])
     pulses = config["characteristic"]["pulses"]
     if G > 0 and pulses:
@@ -162,17 +162,17 @@ def _first_cone(p: dict, nx: int):
 
 
 def _run_level(lev: dict, progress=None) -> dict:
-    p = _ch._parse(lev["cfg"])
+    p = _ch.parse(lev["cfg"])
     nx, R, cfl, G = p["nx"], p["R"], p["cfl"], p["G"]
     L = p["u1"] - p["u0"]
     shadow = p["shadow"] and nx % 2 == 0 and nx // 2 >= 16
     nsteps = (2 * max(_ch.MIN_STEPS, math.ceil(L * (nx // 2) / (cfl * R) - 1e-9)) if shadow
               else max(_ch.MIN_STEPS, math.ceil(L * nx / (cfl * R) - 1e-9)))
-    main = _ch._evolve(p, nx, nsteps, 1, 0)
-    coarse = _ch._evolve(p, nx // 2, nsteps // 2, 1, 0) if shadow else None
-    scalar = _ch._has_scalar(p)
-    B = _ch._bondi(main, G, scalar)
-    C = _ch._bondi(coarse, G, scalar) if coarse else None
+    main = _ch.evolve(p, nx, nsteps, 1, 0)
+    coarse = _ch.evolve(p, nx // 2, nsteps // 2, 1, 0) if shadow else None
+    scalar = _ch.has_scalar(p)
+    B = _ch.bondi_pipeline(main, G, scalar)
+    C = _ch.bondi_pipeline(coarse, G, scalar) if coarse else None
     out = dict(p=p, main=main, coarse=coarse, B=B, C=C, nsteps=nsteps, shadow=shadow)
     for key, n, bb in (("M", nx, B), ("Mc", nx // 2, C)):
         if bb is None:
@@ -307,12 +307,12 @@ def run(config: dict, progress=None) -> RunData:
                   "du": float(B["dt"]), "nsteps_main": int(L0["nsteps"]), "shadow_grid": int(L0["shadow"]),
                   "bondi_frame_plus": "A(u0) = u0, B = phi on the first cut (inertial time of the first cut)",
                   "bondi_frame_minus": "v_B = u0 + int 2 e^{2 beta} dr along the first cone (vertex frame near i-)"}
-    scalar = _ch._has_scalar(p)
+    scalar = _ch.has_scalar(p)
     if G > 0 and scalar:
-        _ch._law_checks(B, C, G, checks, summ)
+        _ch.law_checks(B, C, G, checks, summ)
     else:
-        _ch._vacuum_checks(B, C, checks)
-    _ch._exact_checks(p, L0["main"], L0["coarse"], B, C, checks, summ)
+        _ch.vacuum_checks(B, C, checks)
+    _ch.exact_checks(p, L0["main"], L0["coarse"], B, C, checks, summ)
     summ["kind"] = "scattering"
 
     M, Mc = L0["M"], L0["Mc"]
@@ -324,7 +324,7 @@ def run(config: dict, progress=None) -> RunData:
                             (float(np.max(np.abs(M["times"][:, None] - M["v"]))) * float(np.max(np.abs(M["news"])))),
                             SAFETY, "round-off + |v_B - v| x max|news| (G = 0: v_B = v exactly)",
                             "max |psi0^- - closed form| on the scri- grid"))
-    if G > 0 and _ch._is_circular(p) and len(p["pulses"]) == 1:
+    if G > 0 and _ch.is_circular(p) and len(p["pulses"]) == 1:
         q = p["pulses"][0]
         eps, a, t0 = float(q["amplitude"]), float(q["a"]), float(q.get("t0", 0.0))
         # exact: beta0^-(v) = beta0^+(-(v - t0)) (c1 is time symmetric about t0), Theta^- = -e^{-2 beta0^-}
@@ -415,7 +415,7 @@ def run(config: dict, progress=None) -> RunData:
                                                       "error estimate of that limit (extrapolate)")
         # Poincare charge matching in the linked frames (G > 0): one check per generator where the
         # scri- relabelling is exact (circular symmetry), reported values otherwise
-        exact_relabelling = _ch._is_circular(p)
+        exact_relabelling = _ch.is_circular(p)
         summ["matching_poincare_limit_max"] = float(np.max(np.abs(qinf[:npc])))
         summ["matching_poincare_level_max"] = ", ".join(f"{float(np.max(np.abs(q[:npc]))):.4g}"
                                                         for q in np.array(lad_qp) - np.array(lad_qm))
