@@ -4,7 +4,9 @@ Prints each figure with its target and verdict and writes bench/report.json:
 ``{"figures": {name: {"value", "target", "pass", "unit", "note"}}, "context": {...}}``.
 Informational figures have ``target`` and ``pass`` null.  Timings are noisy on a shared 2-core
 machine: every comparison is a ratio of two rates measured in the same process, each the best
-(minimum time) of several interleaved repeats.  No test depends on timings.
+(minimum time) of a few repeats; the throughput figures are medians over interleaved rounds (1 and 2
+threads alternating, each ratio formed within a round) with their range in the note.  No test
+depends on timings.
 """
 from __future__ import annotations
 
@@ -33,7 +35,6 @@ sys.path.insert(0, str(ROOT))
 from asymflat.exact.pulses import pulse_chi, pulse_psi0  # noqa: E402
 from bench.reference_numpy import ReferenceStep, random_regular_chi  # noqa: E402
 from solvers.characteristic import stepper as st  # noqa: E402
-from solvers.characteristic.extraction import scri_values  # noqa: E402
 
 OFF = [dict(amplitude=1.0, a=1.0, t0=0.0, x0=0.5, y0=0.0)]
 G_ON = 0.05
@@ -66,17 +67,19 @@ def make_solver(nx, nphi, G, u0=-1.0):
 
 
 def step_runner(s, chi, nsteps=4):
-    """A callable doing ``nsteps`` RK4 steps with extraction of the scri+ values at every step."""
+    """A callable doing ``nsteps`` RK4 steps with extraction of the scri+ values at every step
+    (evolve's ``on_scri``: the steps run in one nopython call, as in asymflat's characteristic
+    kind)."""
     dt = CFL * s.R / s.nx
     sink = []
 
-    def on_output(step, u, c, cu, sv):
-        sink.append(scri_values(c, cu, sv.ws.wk))
+    def on_scri(step0, u, samples, series):
+        sink.append(dict(zip(st.SAMPLE_NAMES, samples.transpose(1, 0, 2).copy())))
         if len(sink) > 8:
             sink.clear()
 
     def run():
-        s.evolve(chi, 0.0, nsteps * dt, nsteps, on_output=on_output, project_initial=False)
+        s.evolve(chi, 0.0, nsteps * dt, nsteps, on_scri=on_scri, project_initial=False)
 
     return run, nsteps
 
@@ -122,6 +125,16 @@ def _stencil5_par(f, out, nrep):
                              + 16.0 * f[j + 1, p] - f[j + 2, p]) * (1.0 / 12.0)
 
 
+#: rounds of the throughput measurement; in each round the 1- and 2-thread timings (and the
+#: floors) are taken one after the other, so that ratios are formed within a round
+ROUNDS = 11
+
+
+def _spread(v):
+    v = np.asarray(v, dtype=float)
+    return f"median of {len(v)} interleaved rounds, range {v.min():.3g}-{v.max():.3g}"
+
+
 def throughput():
     print("throughput (grid points x rhs evaluations per second; G = %g, RK4 = 4 rhs/step)" % G_ON,
           flush=True)
@@ -138,39 +151,54 @@ def throughput():
         nf, ni = st.FFTS_PER_RHS[True]
         f5 = np.random.default_rng(1).standard_normal((n, nphi))
         o5 = np.zeros_like(f5)
+        m = {nt: dict(ts=[], t0s=[], tf=[], t5=[]) for nt in (1, 2)}
+        for nt in (1, 2):  # compile / load and warm up both variants first
+            numba.set_num_threads(nt)
+            s.threaded = s0.threaded = nt > 1
+            time_per_step(s, chi, reps=1)
+            time_per_step(s0, chi0, reps=1)
+        for _ in range(ROUNDS):
+            for nt in (1, 2):
+                numba.set_num_threads(nt)
+                s.threaded = s0.threaded = nt > 1  # serial kernels on 1 thread, threaded ones on 2
+                r = m[nt]
+                r["ts"].append(time_per_step(s, chi, reps=3))
+                r["t0s"].append(time_per_step(s0, chi0, reps=2))
+                r["tf"].append(best_time(lambda: _fft_only(a, hat, axes, nphi, nf, ni, 4, nt), reps=3) / 4)
+                st5 = _stencil5 if nt == 1 else _stencil5_par
+                r["t5"].append(best_time(lambda: st5(f5, o5, 20), reps=3) / 20)
         res = {}
         for nt in (1, 2):
-            numba.set_num_threads(nt)
-            s.threaded = s0.threaded = nt > 1  # serial kernels on 1 thread, threaded ones on 2
-            ts, t0s, tf, t5 = [], [], [], []
-            for _ in range(3):  # interleaved repeats, min of each
-                ts.append(time_per_step(s, chi, reps=3))
-                t0s.append(time_per_step(s0, chi0, reps=2))
-                tf.append(best_time(lambda: _fft_only(a, hat, axes, nphi, nf, ni, 4, nt), reps=3) / 4)
-                st5 = _stencil5 if nt == 1 else _stencil5_par
-                t5.append(best_time(lambda: st5(f5, o5, 20), reps=3) / 20)
-            ts, t0s, tf, t5 = min(ts), min(t0s), min(tf), min(t5)
+            r = {k: np.array(v) for k, v in m[nt].items()}
+            ts, t0s, tf, t5 = (float(np.median(r[k])) for k in ("ts", "t0s", "tf", "t5"))
             rate = 4 * pts / ts
             res[nt] = dict(step=ts, rate=rate)
             fig(f"throughput_{tag}_{nt}t", rate, unit="pts*rhs/s",
-                note=f"{ts * 1e3:.2f} ms/step at G > 0 ({t0s * 1e3:.2f} ms/step at G = 0)")
-            fig(f"step_ms_G0_{tag}_{nt}t", t0s * 1e3, unit="ms")
-            fig(f"step_ms_G>0_{tag}_{nt}t", ts * 1e3, unit="ms")
+                note=f"{ts * 1e3:.2f} ms/step at G > 0 ({t0s * 1e3:.2f} ms/step at G = 0); "
+                     f"step times: {_spread(r['ts'] * 1e3)} ms")
+            fig(f"step_ms_G0_{tag}_{nt}t", t0s * 1e3, unit="ms", note=_spread(r["t0s"] * 1e3))
+            fig(f"step_ms_G>0_{tag}_{nt}t", ts * 1e3, unit="ms", note=_spread(r["ts"] * 1e3))
             fft_rate = 4 * pts / (4 * tf)
             fig(f"fft_floor_rate_{tag}_{nt}t", fft_rate, unit="pts*rhs/s",
                 note=f"{nf} r2c + {ni} c2r of {n}x{nphi} per rhs ({tf * 1e6:.0f} us)")
-            ratio = rate / fft_rate
+            # the ratio of each round (solver and floor measured back to back), median over rounds
+            ratios = 4 * r["tf"] / r["ts"]
+            ratio = float(np.median(ratios))
             if nt == 1:
-                fig(f"solver_over_fft_floor_{tag}_1t", ratio, ">= 1/3", ratio >= 1.0 / 3.0)
+                fig(f"solver_over_fft_floor_{tag}_1t", ratio, ">= 1/3", ratio >= 1.0 / 3.0,
+                    note=_spread(ratios))
             else:
-                fig(f"solver_over_fft_floor_{tag}_2t", ratio)
-            fig(f"solver_over_5pt_stencil_{tag}_{nt}t", rate / (pts / t5),
+                fig(f"solver_over_fft_floor_{tag}_2t", ratio, note=_spread(ratios))
+            fig(f"solver_over_5pt_stencil_{tag}_{nt}t", float(np.median(4 * pts / r["ts"] / (pts / r["t5"]))),
                 note="rhs-evaluation rate / rate of one numba 5-point stencil pass (for scale)")
-        sp = res[1]["step"] / res[2]["step"]
+        speedups = np.array(m[1]["ts"]) / np.array(m[2]["ts"])
+        sp = float(np.median(speedups))
+        note = (f"1-thread / 2-thread step time, {_spread(speedups)}; 1 and 2 threads alternate "
+                "within each round")
         if nx == 512:
-            fig(f"two_thread_speedup_{tag}", sp, ">= 1.6", sp >= 1.6)
+            fig(f"two_thread_speedup_{tag}", sp, ">= 1.6", sp >= 1.6, note=note)
         else:
-            fig(f"two_thread_speedup_{tag}", sp)
+            fig(f"two_thread_speedup_{tag}", sp, note=note)
         out[tag] = res
     numba.set_num_threads(1)
     return out
@@ -330,20 +358,31 @@ from asymflat.exact.pulses import pulse_chi
 OFF = [dict(amplitude=1.0, a=1.0, t0=0.0, x0=0.5, y0=0.0)]
 s = CharacteristicSolver(64, 32, 1.0, G=0.05)
 chi = s.project(pulse_chi(-1.0, s.x[:, None], s.phi[None, :], 1.0, OFF))
+N = {nsteps}
+dt = 0.05 / 2
+kept = []
+def on_scri(step0, u, samples, series):  # the scri+ samples of every step, kept as the kind does
+    kept.append(samples.copy())
 res = {{}}
 for nt in (1, 2):
     numba.set_num_threads(nt)
     s.threaded = nt > 1
-    s.evolve(chi, 0, 0.05, 1, project_initial=False)
+    s.evolve(chi, 0, N * dt, N, on_scri=on_scri, scri_series=True, project_initial=False)  # compile / load
     a0 = rtsys.get_allocation_stats()
-    s.evolve(chi, 0, 0.05, 2, project_initial=False)
+    s.evolve(chi, 0, N * dt, N, on_scri=on_scri, scri_series=True, project_initial=False)
     a1 = rtsys.get_allocation_stats()
-    s.evolve(chi, 0, 0.25, 12, project_initial=False)
+    s.evolve(chi, 0, 2 * N * dt, 2 * N, on_scri=on_scri, scri_series=True, project_initial=False)
     a2 = rtsys.get_allocation_stats()
     d1 = a1.alloc - a0.alloc
     d2 = a2.alloc - a1.alloc
-    res[nt] = dict(per_step=(d2 - d1) / 10.0, allocs_2steps=d1, allocs_12steps=d2,
-                   live=a2.alloc - a2.free)
+    # the per-step loop (stepwise=True: kernels called from Python at every step), for comparison
+    s.evolve(chi, 0, N * dt, N, stepwise=True, project_initial=False)
+    a3 = rtsys.get_allocation_stats()
+    s.evolve(chi, 0, 2 * N * dt, 2 * N, stepwise=True, project_initial=False)
+    a4 = rtsys.get_allocation_stats()
+    res[nt] = dict(per_step=(d2 - d1) / N, allocs_N=d1, allocs_2N=d2,
+                   stepwise_per_step=((a4.alloc - a3.alloc) - (a3.alloc - a2.alloc)) / N,
+                   live=a4.alloc - a4.free)
 print(json.dumps(res))
 """
 
@@ -388,20 +427,22 @@ def _py(code, env=None, timeout=600):
 
 def subprocess_figures():
     print("allocation, memory, start-up (subprocesses)", flush=True)
-    out, _ = _py(_ALLOC.format(root=str(ROOT)), env={"NUMBA_NRT_STATS": "1"})
+    nst = 8
+    out, _ = _py(_ALLOC.format(root=str(ROOT), nsteps=nst), env={"NUMBA_NRT_STATS": "1"})
     a = json.loads(out.strip().splitlines()[-1])
     for nt, r in a.items():
-        note = (f"NRT allocs over 2 steps: {r['allocs_2steps']}, over 12 steps: "
-                f"{r['allocs_12steps']} (per evolve call: the initial copy of chi).  The per-step "
-                "allocations are numba wrapping each array argument passed from Python into a jitted kernel "
-                "(19 for rhs + 25 for rk4_finish + 1 for the substep check = 45), not the transforms; "
-                "zero needs the step loop inside one jitted call")
+        note = (f"numba NRT allocation statistics of evolve runs with on_scri (the scri+ samples of "
+                f"every step): {nst} steps: {r['allocs_N']}, {2 * nst} steps: {r['allocs_2N']} "
+                f"allocations (per evolve call: unboxing the driver's array arguments, the initial "
+                f"copy of chi); per step = difference / {nst}.  The steps between callbacks run in "
+                f"one nopython call (stepper.evolve_steps).  The per-step loop (stepwise=True) "
+                f"makes {r['stepwise_per_step']:g} per step")
         if nt == "1":
             fig("nrt_allocations_per_step_serial", r["per_step"], "== 0", r["per_step"] == 0,
                 note=note)
         else:
-            fig("nrt_allocations_per_step_threaded_2t", r["per_step"],
-                note=note + "; threaded kernels: numba allocates a schedule array per prange region")
+            fig("nrt_allocations_per_step_threaded_2t", r["per_step"], "== 0", r["per_step"] == 0,
+                note=note)
     for nt in (1,):
         out, _ = _py(_MEM.format(root=str(ROOT), nt=nt))
         mb = int(out.strip().splitlines()[-1]) / 1024.0
@@ -441,7 +482,9 @@ def main():
     ctx = dict(numba=numba.__version__, numpy=np.__version__, cpus=os.cpu_count(),
                numba_threads=numba.config.NUMBA_NUM_THREADS, threading_layer=numba.threading_layer(),
                omp_wait_policy=os.environ.get("OMP_WAIT_POLICY"), load_average_start=load,
-               d2_mode=st.D2_MODE, nchunk=st.NCHUNK, ffts_per_rhs={"G>0": st.FFTS_PER_RHS[True],
+               d2_mode=st.D2_MODE, nchunk=st.NCHUNK, pipeline_block=st.BLOCK,
+               pipeline_min_points=st.PIPELINE_MIN_POINTS, hugepages=st.ws_hugepages(),
+               ffts_per_rhs={"G>0": st.FFTS_PER_RHS[True],
                                                                   "G=0": st.FFTS_PER_RHS[False]})
     print(f"context: {ctx}", flush=True)
     sections = [throughput, reference, vertex_nphi, cost_growth, accuracy_per_cost,

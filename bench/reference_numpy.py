@@ -28,7 +28,7 @@ class ReferenceStep:
     def __init__(self, solver: "_st.CharacteristicSolver"):
         op = solver.op
         (self.x, self.d1s, self.d1c, self.d2s, self.d2c, self.ab, self.piv, self.qs, self.qw,
-         self.km, self.sig, self.jm, self.sw, _axes, self.wc, self.kl, self.ku) = op.ops
+         self.km, self.sig, self.jm, self.sw, _axes, self.wc, self.kl, self.ku) = op.ops[:17]
         self.n = solver.nx + 1
         self.nphi = solver.nphi
         self.G, self.R, self.uc, self.filter = solver.G, solver.R, solver.uc, solver.filter

@@ -109,7 +109,8 @@ from asymflat.scri._numerics import fd_time_derivative
 from asymflat import runtime
 from asymflat.io.checkpoint import CheckpointError
 from asymflat.kinds._common import fine_at_coarse, grid_parameters, output_cadence, time_range
-from solvers.characteristic.stepper import CharacteristicSolver, SolverError, vertex_shift
+from solvers.characteristic.stepper import (SAMPLE_NAMES, SERIES_NAMES, CharacteristicSolver, SolverError,
+                                            vertex_shift)
 
 #: largest stable cfl (du = cfl R h) per radial order, with a margin (measured eigenvalues).
 CFL_MAX = {4: 4.4, 6: 3.6}
@@ -378,7 +379,7 @@ def _evolution_result(p: dict, solver, nsteps: int, buf: _Buffers, fields_every:
 
 
 def evolve(p: dict, nx: int, nsteps: int, series_every: int, fields_every: int, progress=None,
-            *, hook=None, resume=None):
+            *, hook=None, resume=None, output_every: int = 16):
     """Evolve; code-frame scri+ samples at every step, grid series / snapshots at their cadence.
 
     ``hook(step, chi, buffers)`` runs first in every step's output callback (after the norm check;
@@ -395,6 +396,19 @@ def evolve(p: dict, nx: int, nsteps: int, series_every: int, fields_every: int, 
         start, chi0, buf = int(resume[0]), np.asarray(resume[1], dtype=float), resume[2]
     scri, series, snaps = buf.scri, buf.series, buf.snaps
 
+    def on_scri(step0, u, samples, ser):
+        # the code-frame scri+ samples and grid series of steps step0, step0+1, ... (views of the
+        # solver's buffers); the same numbers as on_output used to take from the fields
+        buf.times.extend(u.tolist())
+        for i, k in enumerate(SAMPLE_NAMES):
+            scri[k].extend(samples[:, i].copy())
+        for i in range(len(u)):
+            step = step0 + i
+            if step % series_every == 0 or step == nsteps:
+                series["u"].append(float(u[i]))
+                for k, v in zip(SERIES_NAMES, ser[i]):
+                    series[k].append(float(v))
+
     def on_output(step, u, chi, chi_u, sv):
         amax = float(np.max(np.abs(chi)))
         if not amax <= bound:
@@ -405,33 +419,28 @@ def evolve(p: dict, nx: int, nsteps: int, series_every: int, fields_every: int, 
                 f"(x = {sv.x[j]:.4g}, phi = {sv.phi[k]:.4g})")
         if hook is not None:
             hook(step, chi, buf)
-        f = sv.fields()
-        buf.times.append(u)
-        scri["psi0"].append(chi[-1].copy())
-        scri["news"].append(chi_u[-1].copy())
-        scri["beta0"].append(f["beta"][-1])
-        scri["U0"].append(f["U"][-1])
-        scri["calW"].append(f["calW"][-1])
-        scri["Qbar"].append(f["Qbar"][-1])
-        if step % series_every == 0 or step == nsteps:
-            series["u"].append(u)
-            series["max_abs_chi"].append(amax)
-            series["max_abs_beta"].append(np.abs(f["beta"]).max())
-            series["max_abs_U_minus_Uc"].append(np.abs(f["U"] - sv.uc[None, :]).max())
-            series["max_abs_calW_plus_1"].append(np.abs(f["calW"] + 1).max())
         if fields_every and (step % fields_every == 0 or step == nsteps):
+            f = sv.fields()
             snaps["u"].append(u)
             for k, v in dict(chi=chi, beta=f["beta"], Qbar=f["Qbar"], U=f["U"],
                              calW=f["calW"]).items():
                 snaps.setdefault(k, []).append(np.array(v, copy=True))
 
     try:
-        solver.evolve(chi0, p["u0"], p["u1"], nsteps, on_output=on_output, output_every=1,
+        solver.evolve(chi0, p["u0"], p["u1"], nsteps, on_output=on_output, output_every=output_every,
+                      on_scri=on_scri, scri_series=True, chi_bound=bound,
                       progress=progress, start_step=start, project_initial=resume is None)
     except SolverError as exc:
         exc.buffers = buf
         raise
     return _evolution_result(p, solver, nsteps, buf, fields_every)
+
+
+def _output_every(fields_every: int, sess) -> int:
+    """Steps between the solver's full-field callbacks (snapshots, checkpoints, stop requests);
+    the steps in between run inside one nopython call of the solver."""
+    g = math.gcd(int(fields_every), int(sess.every_steps) if sess.periodic else 0)
+    return g if g > 0 else 16
 
 
 def _evolutions(p: dict, nx: int, nsteps: int, shadow: bool, progress=None, session=None):
@@ -485,7 +494,8 @@ def _evolutions(p: dict, nx: int, nsteps: int, shadow: bool, progress=None, sess
                          force=(step == first and resume is None))
 
         try:
-            results[name] = evolve(p, n, ns, s_every, f_every, prog, hook=hook, resume=resume)
+            results[name] = evolve(p, n, ns, s_every, f_every, prog, hook=hook, resume=resume,
+                                   output_every=_output_every(f_every, sess))
         except SolverError as exc:
             main_buf = results["main"]["buffers"] if "main" in results else getattr(exc, "buffers", _Buffers())
             where = "" if name == "main" else "shadow grid (nx/2): "

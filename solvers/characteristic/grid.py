@@ -233,8 +233,8 @@ def cumint(start, w, f, f0, out):
 
 
 @jit
-def stencil_rows(start, coef, f, out, j0, j1):
-    """Rows j0..j1-1 of :func:`apply_stencil` (reads f on the whole grid).
+def stencil_rows_to(start, coef, f, out, j0, j1, off):
+    """Rows j0..j1-1 of :func:`apply_stencil` (reads f on the whole grid), written to out[j + off].
 
     One pass per row: the (zero-padded) stencil of width 6 or 8 is summed in registers, in the
     order k = 0, 1, ... of :func:`apply_stencil` (its zero coefficients add exact zeros for finite
@@ -245,23 +245,80 @@ def stencil_rows(start, coef, f, out, j0, j1):
     nc = coef.shape[1]
     for j in range(j0, j1):
         s = start[j]
+        o = j + off
         if nc == 8 and s + 8 <= n:
             c0, c1, c2, c3 = coef[j, 0], coef[j, 1], coef[j, 2], coef[j, 3]
             c4, c5, c6, c7 = coef[j, 4], coef[j, 5], coef[j, 6], coef[j, 7]
             for p in range(m):
-                out[j, p] = (0.0 + c0 * f[s, p] + c1 * f[s + 1, p] + c2 * f[s + 2, p]
+                out[o, p] = (0.0 + c0 * f[s, p] + c1 * f[s + 1, p] + c2 * f[s + 2, p]
                              + c3 * f[s + 3, p] + c4 * f[s + 4, p] + c5 * f[s + 5, p]
                              + c6 * f[s + 6, p] + c7 * f[s + 7, p])
         elif nc == 6 and s + 6 <= n:
             c0, c1, c2, c3, c4, c5 = coef[j, 0], coef[j, 1], coef[j, 2], coef[j, 3], coef[j, 4], coef[j, 5]
             for p in range(m):
-                out[j, p] = (0.0 + c0 * f[s, p] + c1 * f[s + 1, p] + c2 * f[s + 2, p]
+                out[o, p] = (0.0 + c0 * f[s, p] + c1 * f[s + 1, p] + c2 * f[s + 2, p]
                              + c3 * f[s + 3, p] + c4 * f[s + 4, p] + c5 * f[s + 5, p])
         else:
             for p in range(m):
-                out[j, p] = 0.0
+                out[o, p] = 0.0
             for k in range(nc):
                 ck = coef[j, k]
                 if ck != 0.0:
                     for p in range(m):
-                        out[j, p] += ck * f[s + k, p]
+                        out[o, p] += ck * f[s + k, p]
+
+
+@jit
+def stencil_rows(start, coef, f, out, j0, j1):
+    """Rows j0..j1-1 of :func:`apply_stencil` into the same rows of ``out``
+    (:func:`stencil_rows_to` with offset 0)."""
+    stencil_rows_to(start, coef, f, out, j0, j1, 0)
+
+
+# Row-range / column-block variants used by the pipelined right-hand side (stepper.rhs_core): the
+# radial march is split into ranges of steps so that it can follow the rows as they are produced
+# (cache-resident), and the columns into ``nb`` blocks (one per thread).  The arrays are 3D views
+# (n, nb, w) of the C-ordered (n, nb * w) arrays (``a.reshape(n, nb, w)``): the inner loop then runs
+# over a whole last axis, which LLVM vectorises (a column range p0..p1 of the 2D array does not:
+# it cannot exclude the overlap of rows j and j+1 for an unknown range length).  Each element goes
+# through the same operations in the same order as in band_solve / cumint: bit-identical.
+
+
+@jit
+def band_fwd3(ab, piv, kl, ku, b, h, j0, j1):
+    """Forward-elimination steps j = j0..j1-1 of :func:`band_solve` on column block ``h`` of the
+    (n, nb, w) view ``b``.  Step j reads and writes rows j..j+KL only."""
+    n = b.shape[0]
+    w = b.shape[2]
+    kv = kl + ku
+    for j in range(j0, min(j1, n - 1)):
+        lm = min(kl, n - 1 - j)
+        l = piv[j]
+        if l != j:
+            for p in range(w):
+                t = b[l, h, p]
+                b[l, h, p] = b[j, h, p]
+                b[j, h, p] = t
+        for i in range(1, lm + 1):
+            f = ab[kv + i, j]
+            if f != 0.0:
+                for p in range(w):
+                    b[j + i, h, p] -= f * b[j, h, p]
+
+
+@jit
+def band_bwd3(ab, kl, ku, b, h, j0, j1):
+    """Back-substitution steps j = j1-1 down to j0 of :func:`band_solve` (after all forward steps)
+    on column block ``h`` of ``b`` (n, nb, w): row j is final after its step; the step also
+    updates rows j-KL-KU..j-1."""
+    w = b.shape[2]
+    kv = kl + ku
+    for j in range(j1 - 1, j0 - 1, -1):
+        d = 1.0 / ab[kv, j]
+        for p in range(w):
+            b[j, h, p] *= d
+        for i in range(max(0, j - kv), j):
+            f = ab[kv + i - j, j]
+            if f != 0.0:
+                for p in range(w):
+                    b[i, h, p] -= f * b[j, h, p]
