@@ -4,6 +4,27 @@ from __future__ import annotations
 import h5py
 import numpy as np
 
+def pulse_config(amplitude: float, u_end: float, checkpoint_every_steps: int) -> str:
+    """A small off-centre-pulse characteristic run (G = 0.05, 33 x 8, cfl 1, shadow grid) with
+    checkpoints: amplitude 0.5 runs stably, amplitude 2 goes unstable within ~50 steps."""
+    return f"""kind = "characteristic"
+G = 0.05
+[grid]
+nx = 33
+nphi = 8
+R = 1.0
+[evolution]
+u_start = -2.0
+u_end = {u_end}
+cfl = 1.0
+[output]
+checkpoint_every_steps = {checkpoint_every_steps}
+[characteristic]
+pulses = [{{ amplitude = {amplitude}, a = 1.0, t0 = 0.0, x0 = 0.3, y0 = 0.0 }}]
+shadow_grid = true
+"""
+
+
 #: attributes that legitimately differ between two runs of the same configuration
 VOLATILE_ATTRS = {"/": {"created", "git_commit", "checksum"}, "/summary": {"wall_time_s"}}
 

@@ -8,18 +8,12 @@ from pathlib import Path
 import pytest
 
 from asymflat import cli, config
+try:
+    from support.configs import MINKOWSKI_VACUUM
+except ImportError:  # pragma: no cover
+    from tests.support.configs import MINKOWSKI_VACUUM
 
-GOOD = """\
-kind = "vacuum"
-G = 1.0
-[grid]
-nphi = 32
-[evolution]
-u_start = -5.0
-u_end = 5.0
-[vacuum]
-spacetime = "minkowski"
-"""
+GOOD = MINKOWSKI_VACUUM
 
 # (config text, words the one-line message must contain)
 BROKEN = {

@@ -17,21 +17,15 @@ from pathlib import Path
 import pytest
 
 from asymflat.io.results import ResultFileError, open_result
+try:
+    from support.configs import MINKOWSKI_VACUUM_TEMPLATE
+except ImportError:  # pragma: no cover
+    from tests.support.configs import MINKOWSKI_VACUUM_TEMPLATE
 
 ROOT = Path(__file__).parents[1]
 VENV = Path(sys.executable).parents[1]
 
-FAST = """\
-kind = "vacuum"
-G = {G}
-[grid]
-nphi = 32
-[evolution]
-u_start = -5.0
-u_end = 5.0
-[vacuum]
-spacetime = "minkowski"
-"""
+FAST = MINKOWSKI_VACUUM_TEMPLATE
 #: Minutes of compute: it is killed long before it could finish.
 SLOW = FAST.format(G=1.0).replace("nphi = 32", "nphi = 2048") + "n_cuts = 200\n"
 BAD = FAST.format(G=1.0) + "mass = 0.3\n"  # 4 G mass >= 1: refused before any work

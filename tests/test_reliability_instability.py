@@ -2,6 +2,9 @@
 so far (complete = false) and the last good checkpoint are kept; refusals up front."""
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import h5py
 import numpy as np
 import pytest
@@ -13,24 +16,12 @@ from asymflat.io import checkpoint, results
 from asymflat.io.results import ResultFileError
 from asymflat.kinds import characteristic
 
+sys.path.insert(0, str(Path(__file__).parent))
+from reliability_support import pulse_config  # noqa: E402
+
 # strong field: amplitude 2 at G = 0.05 drives e^{2 beta} up until RK4 at cfl = 1 is no longer
 # stable on the grid (a genuine nonlinear instability: NaN/Inf in U within ~50 steps)
-UNSTABLE = """kind = "characteristic"
-G = 0.05
-[grid]
-nx = 33
-nphi = 8
-R = 1.0
-[evolution]
-u_start = -2.0
-u_end = 6.0
-cfl = 1.0
-[output]
-checkpoint_every_steps = 10
-[characteristic]
-pulses = [{ amplitude = 2.0, a = 1.0, t0 = 0.0, x0 = 0.3, y0 = 0.0 }]
-shadow_grid = true
-"""
+UNSTABLE = pulse_config(2.0, 6.0, 10)
 
 
 def test_unstable_run_stops_with_one_line_and_keeps_output_and_checkpoint(tmp_path, capsys):

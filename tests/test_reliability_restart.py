@@ -24,24 +24,9 @@ from asymflat.io import checkpoint
 from asymflat.io.checkpoint import CheckpointError
 
 sys.path.insert(0, str(Path(__file__).parent))
-from reliability_support import differences  # noqa: E402
+from reliability_support import differences, pulse_config  # noqa: E402
 
-CFG = """kind = "characteristic"
-G = 0.05
-[grid]
-nx = 33
-nphi = 8
-R = 1.0
-[evolution]
-u_start = -2.0
-u_end = 10.0
-cfl = 1.0
-[output]
-checkpoint_every_steps = 3
-[characteristic]
-pulses = [{ amplitude = 0.5, a = 1.0, t0 = 0.0, x0 = 0.3, y0 = 0.0 }]
-shadow_grid = true
-"""
+CFG = pulse_config(0.5, 10.0, 3)
 #: fixed thread counts: bit-identical restart needs the same (the solver itself is serial)
 ENV = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1",
            NUMBA_NUM_THREADS="1", PYTHONPATH=str(Path(__file__).parents[1]))

@@ -12,17 +12,12 @@ from asymflat import cli
 from asymflat.batch import runner, spec, store
 from asymflat.io.results import open_result
 
-BASE = """\
-kind = "vacuum"
-G = 1.0
-[grid]
-nphi = 32
-[evolution]
-u_start = -5.0
-u_end = 5.0
-[vacuum]
-spacetime = "minkowski"
-"""
+try:
+    from support.configs import MINKOWSKI_VACUUM
+except ImportError:  # pragma: no cover
+    from tests.support.configs import MINKOWSKI_VACUUM
+
+BASE = MINKOWSKI_VACUUM
 #: 6 points; (G = 1, mass = 0.3) has 4 G mass = 1.2 >= 1: a deliberately broken point.
 SIX = '[sweep]\nname = "scan"\nbase = "base.toml"\n[sweep.vary]\nG = [0.5, 1.0]\n"vacuum.mass" = [0.0, 0.1, 0.3]\n'
 BROKEN_INDEX = 5

@@ -8,18 +8,12 @@ import pytest
 from asymflat import cli, config
 from asymflat.batch import spec, store
 from asymflat.config import ConfigError
+try:
+    from support.configs import MINKOWSKI_VACUUM
+except ImportError:  # pragma: no cover
+    from tests.support.configs import MINKOWSKI_VACUUM
 
-BASE = """\
-kind = "vacuum"
-G = 1.0
-[grid]
-nphi = 32
-[evolution]
-u_start = -5.0
-u_end = 5.0
-[vacuum]
-spacetime = "minkowski"
-"""
+BASE = MINKOWSKI_VACUUM
 
 
 def _sweep(tmp_path: Path, body: str, base: str = BASE, name: str = "s") -> Path:

@@ -101,53 +101,12 @@ def slaving_weights(x: np.ndarray, nphi: int, kappa: float = SLAVE_KAPPA,
 
 
 @jit
-def dphi(f, out, hat, km, axes, nphi):
-    """out = d_phi f (Fourier); ``hat`` is a (n, Nphi//2+1) complex work buffer."""
-    r2c(f, hat, axes, True, 1.0, 1)
-    n, nh = hat.shape
-    for j in range(n):
-        for m in range(nh - 1):
-            hat[j, m] = hat[j, m] * (1j * km[m])
-        hat[j, nh - 1] = 0.0
-    c2r(hat, out, axes, False, 1.0 / nphi, 1)
-
-
-@jit
-def dphi2(f, out, hat, km, axes, nphi):
-    """out = d_phi^2 f (Fourier)."""
-    r2c(f, hat, axes, True, 1.0, 1)
-    n, nh = hat.shape
-    for j in range(n):
-        for m in range(nh - 1):
-            hat[j, m] = hat[j, m] * (-km[m] * km[m])
-        hat[j, nh - 1] = 0.0
-    c2r(hat, out, axes, False, 1.0 / nphi, 1)
-
-
-@jit
 def filter_slave(f, hat, sig, jm, sw, axes, nphi, do_filter):
-    """In place: f <- P f, with P the filter (if ``do_filter``) followed by regularity slaving."""
-    r2c(f, hat, axes, True, 1.0, 1)
-    n, nh = hat.shape
-    if do_filter:
-        for j in range(n):
-            for m in range(nh):
-                hat[j, m] = hat[j, m] * sig[m]
-    for m in range(nh):
-        j0 = jm[m]
-        if j0 == 0:
-            continue
-        if j0 >= n:
-            for j in range(n):
-                hat[j, m] = 0.0
-            continue
-        a0 = hat[j0, m]
-        a1 = hat[j0 + 1, m]
-        a2 = hat[j0 + 2, m]
-        for j in range(j0):
-            hat[j, m] = sw[m, j, 0] * a0 + sw[m, j, 1] * a1 + sw[m, j, 2] * a2
-    c2r(hat, f, axes, False, 1.0 / nphi, 1)
-
+    """In place: f <- P f, with P the filter (if ``do_filter``) followed by regularity slaving:
+    :func:`forward_filter_rows`, :func:`slave_modes`, :func:`inverse_rows` on all rows."""
+    forward_filter_rows(f, hat, sig, axes, do_filter)
+    slave_modes(hat, jm, sw, 0, hat.shape[1])
+    inverse_rows(hat, f, axes, nphi)
 
 
 # Row-chunk variants used by the threaded right-hand side (stepper.rhs): the phi transforms are
@@ -157,7 +116,8 @@ def filter_slave(f, hat, sig, jm, sw, axes, nphi, do_filter):
 
 @jit
 def dphi_rows(f, out, hat, km, axes, nphi):
-    """out = d_phi f on a row slice (same operations as :func:`dphi`)."""
+    """out = d_phi f (Fourier, Nyquist mode dropped) on a row slice; ``hat`` is the same rows of
+    a (n, Nphi//2+1) complex work buffer."""
     r2c(f, hat, axes, True, 1.0, 1)
     n, nh = hat.shape
     for j in range(n):
