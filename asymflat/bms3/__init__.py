@@ -13,6 +13,7 @@ action       infinitesimal/finite BMS3 action, bracket, group law (BMS3Element)
 charges      Q[T, Y], Poincare charges, mode charges P_n, J_n, central term
 state        ScriCut: (Theta, Xi) on a cut of scri+ / scri-
 hill         Hill monodromy, winding, rest mass, F recovery
+invariants   stabiliser of Theta, rest-frame angular momentum (frame-free)
 recovery     (F, gamma) of a state on the Minkowski orbit
 embeddings   exact retarded/advanced embeddings X into global Minkowski, metric pull-back
 spacetimes   named spacetimes and frames
@@ -40,6 +41,7 @@ from .embeddings import (
     pullback_residual,
 )
 from .hill import HillResult, hill, recover_superrotation
+from .invariants import Stabiliser, orbit_invariants, rest_frame_angular_momentum, stabiliser
 from .matching import MatchingResult, NoSpatialInfinityError, charge_table, match
 from .recovery import recover_frame, solve_minkowski_supertranslation
 from .spacetimes import SPACETIMES, Spacetime, distinct_minkowski_pair, make_frame, make_spacetime
@@ -55,5 +57,6 @@ __all__ = [
     "pullback_metric", "pullback_residual", "HillResult", "hill", "recover_superrotation", "MatchingResult",
     "NoSpatialInfinityError", "charge_table", "match", "recover_frame", "solve_minkowski_supertranslation",
     "SPACETIMES", "Spacetime", "distinct_minkowski_pair", "make_frame", "make_spacetime", "TrigSeries",
-    "derivative", "fourier_modes", "integrate", "phi_grid", "ScriCut",
+    "derivative", "fourier_modes", "integrate", "phi_grid", "ScriCut", "Stabiliser", "orbit_invariants",
+    "rest_frame_angular_momentum", "stabiliser",
 ]
