@@ -197,11 +197,12 @@ def convergence_figure(convs: list[Any], path: str | Path) -> Path:
 
 def memory_figure(report: Any, path: str | Path | None = None, axes: Any = None) -> Any:
     """The memory (F - phi, gamma) against phi: recovered from the final state (line), predicted from
-    the fluxes (circles), linearised formula (dashed), and the scri- route where present (crosses).
+    the fluxes (circles), linearised formula (dashed), the scri- route where present (crosses), and
+    the memory relative to the antipodally linked frame (dotted, kind scattering, conventions §6.2).
 
     ``report``: an :func:`asymflat.memory.memory_report` dict, or a ``/memory``-like mapping of
     arrays (``phi``, ``F_minus_phi``, ``gamma``, optional ``*_predicted``, ``*_linear``,
-    ``*_predicted_minus``).  ``axes``: two axes to draw on; else a figure is made and, with
+    ``*_predicted_minus``, ``F_minus_phi_linked``).  ``axes``: two axes to draw on; else a figure is made and, with
     ``path``, written as PNG and PDF (the PNG path is returned; without ``path`` the figure).
     """
     ds = report.get("datasets", report)
@@ -232,6 +233,8 @@ def memory_figure(report: Any, path: str | Path | None = None, axes: Any = None)
             ax.plot(phi, lin + np.real(np.fft.ifft(c * len(full))), "--", color="0.55", label="linearised")
         if arr(f"{key}_predicted_minus") is not None:
             ax.plot(phi, arr(f"{key}_predicted_minus"), "x", color="0.6", ms=4, label=r"via $\mathscr{I}^-$ (matched i$^0$)")
+        if arr(f"{key}_linked") is not None:
+            ax.plot(phi, arr(f"{key}_linked"), ":", color="C0", label="linked frame (first-cone stretch removed)")
         ax.set_xlabel(r"$\phi$ [rad]")
         ax.set_ylabel(ylabel)
         ax.legend(frameon=False, fontsize="small")

@@ -14,7 +14,9 @@ scri+ fluxes, extrapolated): the difference falls by 42 (gamma: 29) from nx 65 t
 the evolution's truncation error.  The memory is O(G) at fixed pulse amplitude (F/G = 0.069, gamma/G
 = 0.315 at every G), relative to the scri+ Bondi frame of the first cut; the scri- route (last
 scri- cut antipodally mapped + scri+ fluxes) differs by O(G) (1.5e-3 at G = 0.01), the size of the
-i0 mismatch of the finite first cone (5e-3 in Theta at u0 = -8), see the report of issue 9.
+i0 mismatch of the finite first cone (5e-3 in Theta at u0 = -8).  For this one pulse (a translate of
+the circular solution) the O(G) memory is a finite-u0 effect; the light-cone frame's O(G) superrotation
+in general, and the O(G^2) memory in the linked frame: tests/test_memory_linked.py.
 """
 from __future__ import annotations
 

@@ -10,9 +10,9 @@ Weak field, one off-centre pulse (A = 1, a = 1, x0 = 0.5; nphi = 64), measured:
     0.01    0.760   -3.8e-3           +2.4e-4           -3.07e-2             +1.5e-4
     0.005   0.772   -1.9e-3           -3.4e-4 +- 3e-4   -1.51e-2 +- 7e-4     +2.6e-4 +- 8e-4
 
-p_x and K_x residuals / E_rad are proportional to G (second order in G in the aspects): the scri-
-construction neglects the O(G) bending of the ingoing rays (asymflat/scri/minus.py), so the linked
-frames agree only to O(G).  K_x extrapolates to a non-zero O(G) E_rad limit: the matching_limit_K_x
+p_x and K_x residuals / E_rad are proportional to G (second order in G in the aspects): the scri+
+first-cut (light-cone) frame differs from the antipodally linked one by an O(G) BMS3 transformation
+(docs/conventions.md §6.1; the K_x limit follows -(1/mu - mu) K_x^-, tests/test_scattering_link.py).  K_x extrapolates to a non-zero O(G) E_rad limit: the matching_limit_K_x
 gate of runs/scattering_weak.toml fails (value 1.16e-2, tolerance 1.5e-3).  |n| >= 2 modes:
 |dTheta_2| / (16 pi G E_rad) = 1.5e-2, 4.2e-3, 1.1e-3 at D = 4, 8, 16 (~ D^-1.9, the same for every G),
 |dXi_2| / (16 pi G E_rad) = 4.6e-2, 2.6e-2, 1.3e-2 (~ D^-0.9): they vanish as u0 -> -inf.
@@ -27,10 +27,13 @@ Strong field, three off-centre pulses (nphi = 96), measured:
 (E, p: u0 -> -inf limits; J: no u0 dependence.)  Every Poincare residual / E_rad is proportional to G;
 nx 65 instead of 129 changes them by < 1.5 % (not truncation).  The boost residuals grow like G |u0|:
 a translation-like (n = 1 supertranslation) frame offset that grows with the distance to the pulses.
+The E, p residuals are the boost in the first cone's stretch superrotation: removed by it, they fall
+to O(G^2) E_rad (tests/test_scattering_link.py; conventions §6.2).
 |n| >= 2: |dTheta_2| / (16 pi G E_rad) = 0.168, 0.161, 0.158 (G = 0.02, 0.01, 0.005; D = 16.5) and
 0.139, 0.158, 0.168 at D = 4.5, 8.5, 16.5: first order in G and not decreasing with |u0| -- an O(G)
-superrotation between the scri+ first-cut frame (B = phi) and the scri- frame; it is not a nonlinear
-effect (same ratio at G = 0.005).  |dXi_2|, |dXi_3| / (16 pi G E_rad) ~ 0.42, 0.98, 2.1 at D = 4.5,
+superrotation between the scri+ first-cut frame (B = phi) and the scri- frame (the first cone's
+stretch, measured law in tests/test_scattering_link.py); it is not a nonlinear effect (same ratio at
+G = 0.005).  |dXi_2|, |dXi_3| / (16 pi G E_rad) ~ 0.42, 0.98, 2.1 at D = 4.5,
 8.5, 16.5 (grow ~ D).  The Hill traces at i0 agree from both sides: differences -3.3e-3, -1.2e-3,
 -4.2e-4 (G = 0.02) -> 5e-5 extrapolated (tr = -1.9315): the two cuts are one coadjoint orbit seen in
 two BMS3 frames.

@@ -21,8 +21,10 @@ The Bondi frame at scri- (``beta -> 0``) is ``dv_B = e^{2 beta0^-} dv``, which t
 As ``u0 -> -inf`` the far part of the cone (``r ~ (t0 - u0)/2``) approaches scri- at fixed v, and
 ``beta(u0, r, phi) -> beta0^-(v, phi)`` with ``O(1/r)`` corrections.  The construction used here
 (exact in the limit for (c1); for phi-dependent fields it neglects the O(G) bending of the ingoing
-rays in angle and the O(G) change of V/r behind the pulse, which is what the scattering kind
-measures and reports):
+rays in angle and the O(G) change of V/r behind the pulse.  What the scattering kind measures off
+circular symmetry: the frame-free invariants of the i0 state -- Hill trace and rest-frame angular
+momentum -- agree from both sides within the u0 ladder's extrapolation error; the Poincare residuals
+are dominated by the O(G) offset of the scri+ first-cut frame, docs/conventions.md §6.1-6.2):
 
     v_B(x, phi) = u0 + int_0^x 2 e^{2 beta(u0, x', phi)} (dr/dx') dx',      dr/dx = R/(1-x)^2,
 
