@@ -234,7 +234,7 @@ def memory_figure(report: Any, path: str | Path | None = None, axes: Any = None)
         if arr(f"{key}_predicted_minus") is not None:
             ax.plot(phi, arr(f"{key}_predicted_minus"), "x", color="0.6", ms=4, label=r"via $\mathscr{I}^-$ (matched i$^0$)")
         if arr(f"{key}_linked") is not None:
-            ax.plot(phi, arr(f"{key}_linked"), ":", color="C0", label="linked frame (first-cone stretch removed)")
+            ax.plot(phi, arr(f"{key}_linked"), ":", color="C0", label="linked frame (first-cone superrotation removed)")
         ax.set_xlabel(r"$\phi$ [rad]")
         ax.set_ylabel(ylabel)
         ax.legend(frameon=False, fontsize="small")

@@ -10,13 +10,13 @@ the kind), nphi 48, u_end 24; final state = last scri+ cut + the late-u flux tai
     0.01    1.452  0.224                      6.83  1.72  0.597                     1.83
     0.005   1.484  0.235                      6.88  1.71  0.586                     3.86
 
-In the first cut's (light-cone) frame the memory is O(G): it is the first cone's stretch superrotation
+In the first cut's (light-cone) frame the memory is O(G): it is the first cone's superrotation
 (docs/conventions.md §6.2), since free propagation conserves the per-angle energy antipodally (the
 memory vanishes at O(G) in the antipodally linked frame, §6.2 of the reference).  Carried to the
 linked frame (asymflat/scri/first_cone_link.py) the n >= 3 modes are second order, with coefficients
 6.9, 1.7, 0.59 converging to 1 - 2 % as G halves.  n = 2 keeps an O(G) remnant ~1 % of the
-light-cone value (the measured even-mode link law is 0.9 % off at n = 2 at u0 = -32; at u0 = -64 the
-n = 2 column reads 0.48, 0.66, 1.50): its O(G^2) coefficient is not resolved.
+light-cone value (the O(G) link is derived for u0 -> -inf; at u0 = -32 the n = 2 ratio is 0.9 % off
+the law; at u0 = -64 the n = 2 column reads 0.48, 0.66, 1.50): its O(G^2) coefficient is not resolved.
 Tolerances: 5 % for the O(G) ratio between G = 0.01 and 0.005 (measured 2.2 %), 3 % for the O(G^2)
 coefficients (measured 0.4 - 1.8 %).
 """

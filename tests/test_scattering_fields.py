@@ -27,12 +27,12 @@ Strong field, three off-centre pulses (nphi = 96), measured:
 (E, p: u0 -> -inf limits; J: no u0 dependence.)  Every Poincare residual / E_rad is proportional to G;
 nx 65 instead of 129 changes them by < 1.5 % (not truncation).  The boost residuals grow like G |u0|:
 a translation-like (n = 1 supertranslation) frame offset that grows with the distance to the pulses.
-The E, p residuals are the boost in the first cone's stretch superrotation: removed by it, they fall
+The E, p residuals are the boost in the first cone's superrotation: removed by it, they fall
 to O(G^2) E_rad (tests/test_scattering_link.py; conventions §6.2).
 |n| >= 2: |dTheta_2| / (16 pi G E_rad) = 0.168, 0.161, 0.158 (G = 0.02, 0.01, 0.005; D = 16.5) and
 0.139, 0.158, 0.168 at D = 4.5, 8.5, 16.5: first order in G and not decreasing with |u0| -- an O(G)
-superrotation between the scri+ first-cut frame (B = phi) and the scri- frame (the first cone's
-stretch, measured law in tests/test_scattering_link.py); it is not a nonlinear effect (same ratio at
+superrotation between the scri+ first-cut frame (B = phi) and the scri- frame (derived at O(G) in
+asymflat/scri/first_cone_link.py, checked in tests/test_scattering_link.py); it is not a nonlinear effect (same ratio at
 G = 0.005).  |dXi_2|, |dXi_3| / (16 pi G E_rad) ~ 0.42, 0.98, 2.1 at D = 4.5,
 8.5, 16.5 (grow ~ D).  The Hill traces at i0 agree from both sides: differences -3.3e-3, -1.2e-3,
 -4.2e-4 (G = 0.02) -> 5e-5 extrapolated (tr = -1.9315): the two cuts are one coadjoint orbit seen in

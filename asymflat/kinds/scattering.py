@@ -43,8 +43,7 @@ differs from the antipodally linked frame by an O(G) BMS3 transformation that do
 u0 -> -inf (docs/conventions.md §6.1): Poincare residuals O(G) x E_rad (second order in G in the
 aspects; the boosts grow ~ G |u0| |p| when the pulses carry net momentum) and |n| >= 2 aspect
 residuals first order in G.  The frame-free invariants agree from both sides.  Its superrotation part
-is the first cone's stretch (asymflat/scri/first_cone_link.py): carried by it, E and p match to
-O(G^2) E_rad (``matching/ladder/linked_*``, reported); the translation part (J, K) is not modelled, so
+is derived at O(G) (asymflat/scri/first_cone_link.py): carried by it, E and p match to O(G^2) E_rad (``matching/ladder/linked_*``, reported); the translation part (J, K) is not modelled, so
 the matching_limit_* values of off-centre runs are reported, not gated.
 """
 from __future__ import annotations
@@ -450,7 +449,7 @@ def run(config: dict, progress=None) -> RunData:
                 summ["matching_poincare_gate"] = (
                     "reported, not gated: off circular symmetry the first cut's light-cone frame and the antipodally "
                     "linked frame differ by an O(G) BMS3 transformation (docs/conventions.md 6.1); Poincare residuals "
-                    "O(G) x E_rad, E and p O(G^2) E_rad after the first-cone stretch superrotation "
+                    "O(G) x E_rad, E and p O(G^2) E_rad after the first-cone superrotation "
                     "(matching/ladder/linked_*); frame-free invariants gated")
             summ["matching_poincare_limit_error"] = ", ".join(f"{lab}:{float(e):.3g}" for lab, e in
                                                               zip(labels[:npc], np.where(np.isfinite(pp) | (len(levels) < 3), qest[:npc], 0.0) + tr + rnd))
@@ -545,7 +544,7 @@ def _i0_invariants_and_link(levels, runs, G: float, D: np.ndarray, mt, summ: dic
                             xi_roundoff: float) -> None:
     """The rest-frame angular momentum of the i0 state from both sides (frame free,
     asymflat/bms3/invariants.py; gated like the Hill trace: ladder extrapolation + round-off) and,
-    reported only, the matching in the frame carried by the first cone's stretch superrotation
+    reported only, the matching in the frame carried by the first cone's superrotation
     (asymflat/scri/first_cone_link.py), per level and extrapolated in u0."""
     jp, jm, b0s, lres, lmod = [], [], [], [], []
     for r in runs:
@@ -565,11 +564,12 @@ def _i0_invariants_and_link(levels, runs, G: float, D: np.ndarray, mt, summ: dic
     jp, jm = np.array(jp), np.array(jm)
     mt["ladder/rest_frame_J_plus"] = (jp, "1/G", "J_rest of Theta+, Xi+ on the first scri+ cut (BMS3 invariant)")
     mt["ladder/rest_frame_J_minus"] = (jm, "1/G", "J_rest of Theta-, Xi- on the last scri- cut (BMS3 invariant)")
-    mt["ladder/first_cone_beta0"] = (np.array(b0s), "1", "beta at scri+ on the first cone (the stretch e^{2 beta0})")
+    mt["ladder/first_cone_beta0"] = (np.array(b0s), "1", "beta at scri+ on the first cone (sets the "
+                                     "superrotation link, conventions 6.2)")
     mt["ladder/linked_charges_residual"] = (np.array(lres), "1/G", "E, p_x, p_y residual after the first-cone "
-                                            "stretch superrotation of the scri+ cut")
+                                            "superrotation of the scri+ cut")
     mt["ladder/linked_mass_aspect_mode_residual"] = (np.array(lmod), "1", "|Theta+_m - (-1)^m Theta-_m| after "
-                                                     "the first-cone stretch superrotation")
+                                                     "the first-cone superrotation")
     summ["i0_rest_frame_J_plus"] = float(jp[0])
     summ["i0_rest_frame_J_minus"] = float(jm[0])
     if np.all(np.isfinite(jp - jm)):
@@ -605,8 +605,8 @@ def _memory(data: RunData, bf, cbf, G: float, u_ref: float, checks: list, beta0_
     alike), so the difference is a truncation error: estimate = the same difference on the nx/2 shadow
     grid x 2^-4 + round-off.
 
-    Reported: the superrotation memory of the final state carried by the first cone's stretch
-    superrotation (``F_minus_phi_linked``: the memory relative to the antipodally linked frame,
+    Reported: the superrotation memory of the final state carried by the first cone's superrotation
+    (``F_minus_phi_linked``: the memory relative to the antipodally linked frame,
     docs/conventions.md §6.2; second order in G for |n| >= 3, tests/test_memory_linked.py)."""
     from asymflat.memory import memory_report, recover_memory
 
@@ -624,7 +624,7 @@ def _memory(data: RunData, bf, cbf, G: float, u_ref: float, checks: list, beta0_
                                      first_cone_superrotation(np.asarray(beta0_first_cone, float)))
             ml = recover_memory(thl, xil, G)
             data.memory["F_minus_phi_linked"] = (ml.F_minus_phi, "1", "F - phi of the final state after the first "
-                                                 "cone's stretch superrotation (memory in the linked frame)")
+                                                 "cone's superrotation (memory in the linked frame)")
         except ValueError as exc:
             data.memory_attrs["linked_status"] = f"not computed: {exc}"
     if cbf is None:

@@ -2,25 +2,37 @@
 
 Run kind ``scattering`` reads Theta+, Xi+ at i0 in the Bondi frame of its first cone's cut
 (``A(u0) = u0, B = phi``: the light-cone frame of the vertex near i-, asymflat/scri/frame.py).  The
-scri- data come from the same cone relabelled (asymflat/scri/minus.py).  Off circular symmetry the
-two frames are not linked by the antipodal map alone: the first cone crosses the incoming radiation,
-and behind it the cone's generators reach scri+ with the code time stretched by ``e^{2 beta0(phi)}``
-(``beta0`` = beta at scri+ on the first cone, the same for every u0 in the limit u0 -> -inf:
-``beta0 = 4 pi G x`` the incoming energy crossed per angle).  In circular symmetry the stretch is a
-constant, ``e^{2 beta0} = 1/mu^2``, which only rescales time (docs/conventions.md §6.1).  With an anisotropic
-stretch the frame in which early cones are equally spaced in time is the light-cone frame carried by
-the superrotation with ``F'`` proportional to the stretch (docs/conventions.md §6.2):
+scri- data come from the same cone relabelled (asymflat/scri/minus.py).  In circular symmetry the
+two frames are linked by the antipodal map alone (docs/conventions.md §6.1).  Off circular symmetry
+they differ at O(G) by a superrotation, derived here to first order in G (docs/conventions.md §6.2).
 
-    phi_old = F(phi_new),   F' = exp(Y') / <exp(Y')>,   Y'_m = 2 beta0_m r(m),
+Derivation (first order in G, first cone u0 -> -inf; bondi-equations.md §1.1 H1-H3, §3.4).  The
+incoming radiation crosses the cone at r_k ~ |u0|/2 with Phi = sqrt(r) psi ~ Phi0(v, phi),
+v = u0 + 2r (the ray with scri- label phi sits at position angle phi: conventions.md §5).  With
+E(phi) = int dv (d_v Phi0)^2:
+
+* H1: beta0 = 4 pi G int r psi_r^2 dr = 8 pi G E(phi)     (psi_r = 2 d_v Phi0 / sqrt(r));
+* H2: Qbar_r = 16 pi G (2 r Phi_r - Phi) Phi_{r phi}, so behind the pulse Qbar = 32 pi G r_k E'
+  (plus a total derivative that vanishes behind the pulse);
+* H3: r calW_r = e^{2 beta}[8 pi G psi_phi^2 + Qbar_phi/r + Qbar^2/(2 r^2)], so at scri+
+  calW + 1 = int_{r_k} dr Qbar_phi / r^2 = 32 pi G E'' = 4 beta0'' (the psi_phi^2 term is O(1/r_k));
+* first cut (B = phi): Theta+_lc = e^{-2 beta0} calW = -1 + 2 beta0 + 4 beta0'';
+* scri- flux law: Theta-(phi) = -1 + 16 pi G E(phi) = -1 + 2 beta0(phi).
+
+Hence Theta+_lc - Theta-(phi + pi) = 2 (beta0 - beta0 o A) + 4 beta0'', whose modes n = 0, +-1 vanish
+(energy and momentum match at O(G)) and whose |n| >= 2 part is the infinitesimal superrotation of
+Theta = -1, delta_Y Theta = -2 (Y' + Y'''), with
+
+    Y' + Y''' = 2 beta0'' + beta0 - beta0 o A,   i.e.   Y'_m = 2 beta0_m r(m),
     r(m) = 1 (odd m),   r(m) = m^2 / (m^2 - 1) (even |m| >= 2).
 
-The odd-mode rule (the boost part included) is the equal-spacing argument above; the even-mode
-factor m^2/(m^2 - 1) is *measured*, not derived: with ``r = 1`` for every mode the |n| = 2, 4, 6
-residuals of Theta+ - Theta-(phi + pi) keep an O(G) part, and the factor that removes it was found
-the same in three configurations (1.345, 1.328, 1.341 for m = 2; 1.06-1.07 for m = 4; 1.02-1.05 for
-m = 6 at G = 0.005, u0 = -32; tests/test_scattering_link.py).  The supertranslation part of the link
-(the time origin and the translations, hence J and K) is not modelled: the boost charges in this
-frame are not meaningful.
+The link is the finite superrotation phi_old = F(phi_new), F' = exp(Y') / <exp(Y')> (exact at O(G);
+the exponential is a choice beyond).  Checked on the evolved first cone (calW + 1 - 4 beta0'' and
+Theta- + 1 - 2 beta0 are O(G^2) while calW + 1 and Theta- + 1 are O(G)) and on the matching residuals
+(three- and two-pulse data: needed/predicted per mode 1.006, 1.019, 1.003 for n = 3, 5, 7 and 1.345,
+1.063, 1.035 against the law's 1.333, 1.067, 1.029 for n = 2, 4, 6), tests/test_scattering_link.py.
+The supertranslation part of the link (time origin, translations; hence J and K) is second order in
+the aspects and not modelled: the boost charges in this frame are not meaningful.
 
 Measured effect (three off-centre pulses, G = 0.02 / 0.01 / 0.005, u0 = -32, residual / E_rad):
 E 6.5e-2 / 3.1e-2 / 1.5e-2 -> -1.9e-3 / -1.5e-3 / -9.6e-4, p_y -7.4e-2 / -3.7e-2 / -1.9e-2 ->
@@ -37,7 +49,8 @@ __all__ = ["stretch_rate", "first_cone_superrotation", "to_matched_frame"]
 
 
 def stretch_rate(beta0: np.ndarray) -> np.ndarray:
-    """``Y'`` of the link on the grid: ``Y'_m = 2 beta0_m r(m)`` (module doc), mean removed."""
+    """``Y'`` of the link on the grid, the solution of ``Y' + Y''' = 2 beta0'' + beta0 - beta0(phi + pi)``:
+    ``Y'_m = 2 beta0_m r(m)`` (module doc), mean removed."""
     b = np.asarray(beta0, dtype=float)
     if b.ndim != 1 or b.size < 4 or not np.all(np.isfinite(b)):
         raise ValueError(f"beta0: a finite 1D grid array of size >= 4 is needed (got shape {b.shape})")
