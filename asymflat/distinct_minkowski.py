@@ -40,10 +40,14 @@ def _phi(n: int) -> np.ndarray:
     return 2.0 * np.pi * np.arange(n) / n
 
 
-def final_state(result: Any, nmax: int = 6) -> dict:
+def final_state(result: Any, nmax: int = 6, frame: str = "matched") -> dict:
     """Charges of the final vacuum of one scattering result (module doc).
 
     ``result``: an :class:`asymflat.result.Result` (``asymflat.load``) with a ``/memory`` group.
+    ``frame``: ``"matched"`` (default; the scri+ frame in which the i0 data equal the antipodal scri-
+    data, docs/conventions.md §6.3, so that runs share the frame of their common i- vacuum; the error
+    arrays of the first-cut frame are used, the map being O(G) from the identity) or ``"first_cut"``
+    (the Bondi frame of the first scri+ cut: it differs between runs by an O(G) BMS3 map).
     Returns ``{"name", "G", "poincare": {k: (value, error)}, "P": [(n, |P_n|, err)], "J": [...],
     "hill_trace", "hill_winding", "F_minus_phi", "gamma", "phi"}``; ``poincare['E']`` is
     ``E + 1/(8G)`` (zero for Minkowski).
@@ -53,7 +57,13 @@ def final_state(result: Any, nmax: int = 6) -> dict:
         raise ValueError(f"{getattr(result, 'path', result)}: no /memory group (a scattering result is needed)")
     at = result.memory_attributes
     G = float(at.get("G", result.config["G"]))
-    th, xi = mem["mass_aspect_final"], mem["angular_momentum_aspect_final"]
+    if frame not in ("matched", "first_cut"):
+        raise ValueError(f"frame = {frame!r}: allowed are 'matched', 'first_cut'")
+    if frame == "matched" and "mass_aspect_final_matched" not in mem:
+        raise ValueError(f"{getattr(result, 'path', result)}: no matched-frame final state in /memory (written by "
+                         "kind scattering since the matched frame exists); use frame='first_cut'")
+    suffix = "_matched" if frame == "matched" else ""
+    th, xi = mem["mass_aspect_final" + suffix], mem["angular_momentum_aspect_final" + suffix]
     eth = mem.get("mass_aspect_final_error", np.zeros_like(th))
     exi = mem.get("angular_momentum_aspect_final_error", np.zeros_like(xi))
     n = th.shape[-1]
@@ -81,7 +91,7 @@ def final_state(result: Any, nmax: int = 6) -> dict:
         J.append((m, complex(Jm), err(zero, np.abs(e))))
     return dict(name=Path(str(getattr(result, "path", "run"))).stem, G=G, poincare=poin, P=P, J=J,
                 hill_trace=float(at.get("hill_trace", np.nan)), hill_winding=float(at.get("hill_winding", np.nan)),
-                F_minus_phi=mem.get("F_minus_phi"), gamma=mem.get("gamma"), phi=phi)
+                F_minus_phi=mem.get("F_minus_phi" + suffix), gamma=mem.get("gamma" + suffix), phi=phi, frame=frame)
 
 
 def compare(states: Sequence[dict]) -> list[dict]:
@@ -175,6 +185,8 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("results", nargs="+", help="scattering result files (HDF5)")
     p.add_argument("-o", "--output", default=None, help="figure prefix (writes PREFIX.png and PREFIX.pdf)")
     p.add_argument("--nmax", type=int, default=6, help="largest mode n tabulated (default 6)")
+    p.add_argument("--frame", choices=("matched", "first_cut"), default="matched",
+                   help="scri+ frame of the final vacua: matched at i0 to scri- (default) or the first cut's")
     p.set_defaults(func=_main)
     return p
 
@@ -186,7 +198,7 @@ def _main(args: argparse.Namespace) -> int:
     states = []
     for path in args.results:
         with load(path) as r:
-            states.append(final_state(r, args.nmax))
+            states.append(final_state(r, args.nmax, args.frame))
     print(format_table(states))
     if args.output:
         print(f"figure: {figure(states, args.output)}")

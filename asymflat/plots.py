@@ -198,11 +198,11 @@ def convergence_figure(convs: list[Any], path: str | Path) -> Path:
 def memory_figure(report: Any, path: str | Path | None = None, axes: Any = None) -> Any:
     """The memory (F - phi, gamma) against phi: recovered from the final state (line), predicted from
     the fluxes (circles), linearised formula (dashed), the scri- route where present (crosses), and
-    the memory relative to the antipodally linked frame (dotted, kind scattering, conventions §6.2).
+    the memory in the matched frame (dotted, kind scattering, conventions §6.3).
 
     ``report``: an :func:`asymflat.memory.memory_report` dict, or a ``/memory``-like mapping of
     arrays (``phi``, ``F_minus_phi``, ``gamma``, optional ``*_predicted``, ``*_linear``,
-    ``*_predicted_minus``, ``F_minus_phi_linked``).  ``axes``: two axes to draw on; else a figure is made and, with
+    ``*_predicted_minus``, ``*_matched``).  ``axes``: two axes to draw on; else a figure is made and, with
     ``path``, written as PNG and PDF (the PNG path is returned; without ``path`` the figure).
     """
     ds = report.get("datasets", report)
@@ -233,8 +233,8 @@ def memory_figure(report: Any, path: str | Path | None = None, axes: Any = None)
             ax.plot(phi, lin + np.real(np.fft.ifft(c * len(full))), "--", color="0.55", label="linearised")
         if arr(f"{key}_predicted_minus") is not None:
             ax.plot(phi, arr(f"{key}_predicted_minus"), "x", color="0.6", ms=4, label=r"via $\mathscr{I}^-$ (matched i$^0$)")
-        if arr(f"{key}_linked") is not None:
-            ax.plot(phi, arr(f"{key}_linked"), ":", color="C0", label="linked frame (first-cone superrotation removed)")
+        if arr(f"{key}_matched") is not None:
+            ax.plot(phi, arr(f"{key}_matched"), ":", color="C0", label=r"matched frame (i$^0$ data antipodal)")
         ax.set_xlabel(r"$\phi$ [rad]")
         ax.set_ylabel(ylabel)
         ax.legend(frameon=False, fontsize="small")

@@ -16,7 +16,7 @@ the evolution's truncation error.  The memory is O(G) at fixed pulse amplitude (
 scri- cut antipodally mapped + scri+ fluxes) differs by O(G) (1.5e-3 at G = 0.01), the size of the
 i0 mismatch of the finite first cone (5e-3 in Theta at u0 = -8).  For this one pulse (a translate of
 the circular solution) the O(G) memory is a finite-u0 effect; the light-cone frame's O(G) superrotation
-in general, and the O(G^2) memory in the linked frame: tests/test_memory_linked.py.
+in general, and the O(G^2) memory in the matched frame: tests/test_memory_matched_frame.py.
 """
 from __future__ import annotations
 

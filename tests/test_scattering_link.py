@@ -26,7 +26,7 @@ import pytest
 
 from asymflat.bms3 import ScriCut, match
 from asymflat.kinds import scattering as sc
-from asymflat.scri.first_cone_link import stretch_rate, to_matched_frame
+from asymflat.scri.first_cone_link import stretch_rate, to_linked_frame
 
 THREE = [dict(amplitude=1.0, a=1.0, t0=0.0, x0=0.5, y0=0.0), dict(amplitude=0.8, a=1.2, t0=0.5, x0=-0.3, y0=0.6),
          dict(amplitude=-0.6, a=0.9, t0=-0.5, x0=0.0, y0=-0.7)]
@@ -99,7 +99,7 @@ def test_linked_poincare_residuals_are_second_order():
         cp, cm, b0 = _first_level(G, THREE)
         erad = match(cp, cm, np.pi, 10, check_orbit=False).charges_minus[0] + 1 / (8 * G)
         lc = match(cp, cm, np.pi, 10, check_orbit=False).charges_residual[:3] / erad
-        th, xi = to_matched_frame(cp.theta, cp.xi, b0)
+        th, xi = to_linked_frame(cp.theta, cp.xi, b0)
         li = match(ScriCut(th, xi, "scri_plus", G), cm, np.pi, 10, check_orbit=False).charges_residual[:3] / erad
         out[G] = (lc, li)
         print(f"G = {G}: E, p_x, p_y residual / E_rad  light-cone {np.round(lc, 5)}  linked {np.round(li, 5)}")

@@ -40,7 +40,7 @@ from .embeddings import (
     pullback_metric,
     pullback_residual,
 )
-from .hill import HillResult, hill, recover_superrotation
+from .hill import HillResult, hill, recover_elliptic_superrotation, recover_superrotation
 from .invariants import Stabiliser, orbit_invariants, rest_frame_angular_momentum, stabiliser
 from .matching import MatchingResult, NoSpatialInfinityError, charge_table, match
 from .recovery import recover_frame, solve_minkowski_supertranslation
@@ -55,7 +55,7 @@ __all__ = [
     "developing_map", "from_fourier_terms", "from_grid", "from_series", "identity", "rotation",
     "bondi_data_from_embedding", "embedding", "holonomy", "jacobian_fd", "predicted_bondi_data",
     "pullback_metric", "pullback_residual", "HillResult", "hill", "recover_superrotation", "MatchingResult",
-    "NoSpatialInfinityError", "charge_table", "match", "recover_frame", "solve_minkowski_supertranslation",
+    "NoSpatialInfinityError", "charge_table", "match", "recover_elliptic_superrotation", "recover_frame", "solve_minkowski_supertranslation",
     "SPACETIMES", "Spacetime", "distinct_minkowski_pair", "make_frame", "make_spacetime", "TrigSeries",
     "derivative", "fourier_modes", "integrate", "phi_grid", "ScriCut", "Stabiliser", "orbit_invariants",
     "rest_frame_angular_momentum", "stabiliser",

@@ -209,3 +209,41 @@ def recover_superrotation(theta: np.ndarray, rtol: float = 1e-13):
     F = _diffeo.from_series(p, "F recovered from Hill")
     theta_check = F.vacuum_mass_aspect(phi_grid(n))
     return F, theta_check, res
+
+
+def recover_elliptic_superrotation(theta: np.ndarray, rtol: float = 1e-13):
+    """``F`` with ``Theta = F'^2 (-mu^2) - 2 S[F]`` for a mass aspect on an elliptic (conical) orbit.
+
+    Hill's solutions at the grid points, ``(y1, y2)`` with Wronskian 1, have monodromy ``M`` conjugate to
+    the rotation ``R(pi mu)`` of the rest-frame basis ``(cos(mu F/2), sin(mu F/2)) / sqrt(F')``.  With
+    ``w`` the eigenvector of ``M`` for ``e^{i pi mu}`` and ``P = c [Re w, Im w]`` (``det P = mu/2``,
+    the rest-frame Wronskian), ``(y~1, y~2) = (y1, y2) P`` is that basis, so
+    ``tan(mu F/2) = y~2/y~1`` and ``F' = 1/(y~1^2 + y~2^2)``.  ``F`` is fixed up to the rest-frame
+    rotations (its stabiliser), normalised by ``F(0) = 0``.  ``mu`` is read from the trace and the winding
+    (:attr:`HillResult.mu`).
+
+    Returns ``(F, mu, theta_check, hill_result)``; raises ``ValueError`` unless ``|tr M| < 2``.
+    """
+    theta = np.asarray(theta, dtype=float)
+    n = theta.shape[-1]
+    res = hill(theta, rtol=rtol, n_samples=n)
+    tol = max(1e3 * res.error_estimate, 1e-8)
+    if not abs(res.trace) < 2.0 - tol:
+        raise ValueError(f"recover_elliptic_superrotation: Hill trace {res.trace:.8g} is not elliptic (|trace| < 2 "
+                         "is needed: conical-defect orbits)")
+    mu = float(res.mu)
+    lam, vec = np.linalg.eig(res.monodromy)
+    w = vec[:, int(np.argmin(np.abs(lam - np.exp(1j * np.pi * mu))))]
+    P = np.column_stack([w.real, w.imag])
+    det = float(np.linalg.det(P))
+    if not det > 0:
+        raise ValueError("recover_elliptic_superrotation: the Hill solution curve winds backwards (det P <= 0): "
+                         "the mass aspect is not an orientation-preserving image of a conical defect")
+    P = P * np.sqrt(mu / (2.0 * det))
+    Y = np.column_stack([res.y1[:n], 2.0 * res.y2[:n]]) @ P
+    ang = np.unwrap(np.arctan2(Y[:, 1], Y[:, 0]))
+    x = phi_grid(n)
+    p = 2.0 * (ang - ang[0]) / mu - x
+    F = _diffeo.from_grid(p, "F recovered from Hill (elliptic orbit)")
+    theta_check = F.d(x, 1) ** 2 * (-mu * mu) - 2.0 * F.schwarzian(x)
+    return F, mu, theta_check, res

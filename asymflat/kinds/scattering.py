@@ -44,7 +44,9 @@ u0 -> -inf (docs/conventions.md §6.1): Poincare residuals O(G) x E_rad (second 
 aspects; the boosts grow ~ G |u0| |p| when the pulses carry net momentum) and |n| >= 2 aspect
 residuals first order in G.  The frame-free invariants agree from both sides.  Its superrotation part
 is derived at O(G) (asymflat/scri/first_cone_link.py): carried by it, E and p match to O(G^2) E_rad (``matching/ladder/linked_*``, reported); the translation part (J, K) is not modelled, so
-the matching_limit_* values of off-centre runs are reported, not gated.
+the matching_limit_* values of off-centre runs are reported, not gated.  The memory (/memory) is also
+given in the matched frame, where the first scri+ cut equals the antipodal scri- cut exactly
+(docs/conventions.md §6.3): relative to the i0 vacuum transported from scri-, O(G^2) at weak field.
 """
 from __future__ import annotations
 
@@ -60,7 +62,7 @@ from asymflat.data import Check, RunData, ScriData
 from asymflat.exact.pulses import pulse_psi0_scri_minus
 from asymflat.kinds import characteristic as _ch
 from asymflat.scri._numerics import cumulative_integral_uniform, dphi
-from asymflat.scri.first_cone_link import first_cone_superrotation, to_matched_frame
+from asymflat.scri.first_cone_link import first_cone_superrotation, matched_frame, to_linked_frame
 from asymflat.scri.minus import scri_minus_from_cone
 from solvers.characteristic.stepper import CharacteristicSolver
 
@@ -532,7 +534,7 @@ def run(config: dict, progress=None) -> RunData:
             data.series[k] = (B["charges"][k][sel], "1/G", f"scri+ charge {k}")
     if G > 0 and scalar:
         _memory(data, bf, C["bf"] if C else None, G, max(float(q.get("t0", 0.0)) for q in p["pulses"]), checks,
-                L0["M"]["beta_cone"][-1])
+                _cuts(L0, G))
     summ["wall_time_s"] = time.time() - t_wall
     data.checks = checks
     data.summary = summ
@@ -546,7 +548,7 @@ def _i0_invariants_and_link(levels, runs, G: float, D: np.ndarray, mt, summ: dic
     asymflat/bms3/invariants.py; gated like the Hill trace: ladder extrapolation + round-off) and,
     reported only, the matching in the frame carried by the first cone's superrotation
     (asymflat/scri/first_cone_link.py), per level and extrapolated in u0."""
-    jp, jm, b0s, lres, lmod = [], [], [], [], []
+    jp, jm, b0s, lres, lmod, gdiff = [], [], [], [], [], []
     for r in runs:
         cp, cm = _cuts(r, G)
         try:
@@ -557,10 +559,18 @@ def _i0_invariants_and_link(levels, runs, G: float, D: np.ndarray, mt, summ: dic
             jm.append(np.nan)
         b0 = np.asarray(r["M"]["beta_cone"][-1], dtype=float)
         b0s.append(b0)
-        th, xi = to_matched_frame(cp.theta, cp.xi, b0)
+        th, xi = to_linked_frame(cp.theta, cp.xi, b0)
         rl = match(ScriCut(th, xi, "scri_plus", G), cm, np.pi, NMAX, check_orbit=False)
         lres.append(rl.charges_residual[:3])
         lmod.append(np.abs(rl.mass_aspect_mode_residual))
+        try:  # the exact matched frame against the first-order link: second order in G
+            n = len(b0)
+            x = 2 * np.pi * np.arange(n) / n
+            mf = matched_frame(cp.theta, cp.xi, np.roll(cm.theta, -n // 2), np.roll(cm.xi, -n // 2))
+            dg = mf["G"](x) - first_cone_superrotation(b0)(x)
+            gdiff.append(float(np.max(np.abs(dg - np.angle(np.mean(np.exp(1j * dg)))))))
+        except ValueError:
+            gdiff.append(np.nan)
     jp, jm = np.array(jp), np.array(jm)
     mt["ladder/rest_frame_J_plus"] = (jp, "1/G", "J_rest of Theta+, Xi+ on the first scri+ cut (BMS3 invariant)")
     mt["ladder/rest_frame_J_minus"] = (jm, "1/G", "J_rest of Theta-, Xi- on the last scri- cut (BMS3 invariant)")
@@ -570,6 +580,9 @@ def _i0_invariants_and_link(levels, runs, G: float, D: np.ndarray, mt, summ: dic
                                             "superrotation of the scri+ cut")
     mt["ladder/linked_mass_aspect_mode_residual"] = (np.array(lmod), "1", "|Theta+_m - (-1)^m Theta-_m| after "
                                                      "the first-cone superrotation")
+    mt["ladder/matched_minus_linked_superrotation"] = (np.array(gdiff), "1", "max |G - F_link| (mod rotation): the "
+                                                       "exact matched frame against the first-order link")
+    summ["matched_minus_linked_superrotation"] = float(gdiff[0])
     summ["i0_rest_frame_J_plus"] = float(jp[0])
     summ["i0_rest_frame_J_minus"] = float(jm[0])
     if np.all(np.isfinite(jp - jm)):
@@ -594,7 +607,7 @@ def _table(theta, xi, G, chart):
 
 
 
-def _memory(data: RunData, bf, cbf, G: float, u_ref: float, checks: list, beta0_first_cone=None) -> None:
+def _memory(data: RunData, bf, cbf, G: float, u_ref: float, checks: list, i0_cuts=None) -> None:
     """The 3D memory (asymflat.memory.memory_report) from the RunData's own scri+ (and scri-) data into
     ``data.memory`` / ``data.memory_attrs`` (docs/format.md "/memory"); a failure (state not near the
     Minkowski orbit, too few late cuts) is recorded in ``memory_attrs["status"]``.
@@ -605,9 +618,11 @@ def _memory(data: RunData, bf, cbf, G: float, u_ref: float, checks: list, beta0_
     alike), so the difference is a truncation error: estimate = the same difference on the nx/2 shadow
     grid x 2^-4 + round-off.
 
-    Reported: the superrotation memory of the final state carried by the first cone's superrotation
-    (``F_minus_phi_linked``: the memory relative to the antipodally linked frame,
-    docs/conventions.md §6.2; second order in G for |n| >= 3, tests/test_memory_linked.py)."""
+    Reported: the memory in the matched frame (``F_minus_phi_matched``, ``gamma_matched``): the final state
+    carried by the BMS3 map under which the first scri+ cut equals the antipodal last scri- cut
+    (asymflat/scri/first_cone_link.py ``matched_frame``; docs/conventions.md §6.3), i.e. the memory
+    relative to the i0 vacuum transported from scri-.  Second order in G at weak field
+    (tests/test_memory_matched_frame.py)."""
     from asymflat.memory import memory_report, recover_memory
 
     try:
@@ -617,16 +632,23 @@ def _memory(data: RunData, bf, cbf, G: float, u_ref: float, checks: list, beta0_
         return
     data.memory = rep["datasets"]
     data.memory_attrs = dict(rep["attributes"], status="ok")
-    if beta0_first_cone is not None:
+    if i0_cuts is not None:
         try:
-            thl, xil = finite_action(rep["datasets"]["mass_aspect_final"][0],
-                                     rep["datasets"]["angular_momentum_aspect_final"][0],
-                                     first_cone_superrotation(np.asarray(beta0_first_cone, float)))
-            ml = recover_memory(thl, xil, G)
-            data.memory["F_minus_phi_linked"] = (ml.F_minus_phi, "1", "F - phi of the final state after the first "
-                                                 "cone's superrotation (memory in the linked frame)")
+            cp, cm = i0_cuts
+            n = len(cp.theta)
+            mf = matched_frame(cp.theta, cp.xi, np.roll(cm.theta, -n // 2), np.roll(cm.xi, -n // 2))
+            th, xi = finite_action(rep["datasets"]["mass_aspect_final"][0],
+                                   rep["datasets"]["angular_momentum_aspect_final"][0], mf["G"], gamma=mf["alpha"])
+            mm = recover_memory(th, xi, G)
+            data.memory["mass_aspect_final_matched"] = (th, "1", "final-state Theta in the matched frame")
+            data.memory["angular_momentum_aspect_final_matched"] = (xi, "length", "final-state Xi in the matched frame")
+            data.memory["F_minus_phi_matched"] = (mm.F_minus_phi, "1", "F - phi of the final state in the scri+ frame "
+                                                  "where the i0 data equal the antipodal scri- data (matched frame)")
+            data.memory["gamma_matched"] = (mm.gamma, "length", "gamma of the final state in the matched frame")
+            data.memory_attrs["matched_frame_theta_residual"] = mf["theta_residual"]
+            data.memory_attrs["matched_frame_xi_residual"] = mf["xi_residual"]
         except ValueError as exc:
-            data.memory_attrs["linked_status"] = f"not computed: {exc}"
+            data.memory_attrs["matched_status"] = f"not computed: {exc}"
     if cbf is None:
         return
 

@@ -45,7 +45,7 @@ import numpy as np
 from asymflat.bms3.action import finite_action
 from asymflat.bms3.diffeo import CircleDiffeo, from_grid
 
-__all__ = ["stretch_rate", "first_cone_superrotation", "to_matched_frame"]
+__all__ = ["stretch_rate", "first_cone_superrotation", "to_linked_frame"]
 
 
 def stretch_rate(beta0: np.ndarray) -> np.ndarray:
@@ -78,9 +78,63 @@ def first_cone_superrotation(beta0: np.ndarray) -> CircleDiffeo:
     return from_grid(np.real(np.fft.ifft(a) * n), "first-cone stretch superrotation")
 
 
-def to_matched_frame(theta: np.ndarray, xi: np.ndarray, beta0: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def to_linked_frame(theta: np.ndarray, xi: np.ndarray, beta0: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(Theta, Xi) of the first scri+ cut carried by :func:`first_cone_superrotation` (no supertranslation)."""
     theta = np.asarray(theta, dtype=float)
     if np.shape(beta0) != theta.shape:
         raise ValueError(f"beta0 has shape {np.shape(beta0)}, theta {theta.shape}: give one grid")
     return finite_action(theta, xi, first_cone_superrotation(beta0))
+
+
+def matched_frame(theta_plus: np.ndarray, xi_plus: np.ndarray, theta_target: np.ndarray,
+                  xi_target: np.ndarray) -> dict:
+    """The BMS3 map ``(G, alpha)`` that carries the first scri+ cut onto the antipodally mapped scri- cut.
+
+    Both cuts are one massive (elliptic) coadjoint orbit seen in two frames (their Hill traces and rest-frame
+    angular momenta agree, asymflat/bms3/invariants.py).  With ``Theta+ = F+ . (-mu^2)`` and
+    ``Theta_target = F- . (-mu^2)`` (:func:`asymflat.bms3.hill.recover_elliptic_superrotation`), the
+    superrotation is ``G = F+^{-1} o R o F-`` with ``R`` the rest-frame rotation that makes ``G`` closest to
+    the identity (the stabiliser is the only freedom); the supertranslation ``alpha`` solves
+    ``D_{Theta_target} alpha = Xi_target - Xi(G)``, solved in the rest frame where the operator is diagonal
+    (``alpha = beta(F-)/F-'``, ``(D_{-mu^2} beta)_k = i k (k^2 - mu^2) beta_k``; the k = 0 part of the right
+    side is the J_rest mismatch, left in ``xi_residual``; beta_0, the rest-frame time translation, is 0).
+
+    This is the frame in which the i0 data match antipodally *exactly* (the prescription of
+    physics-bms3.md §4.1, a choice for a massive i0 state): memory measured relative to it is defined at
+    every order in G.  At first order in G its superrotation is :func:`first_cone_superrotation` (derived;
+    ``G_minus_link`` reports the difference, second order).
+
+    Returns a dict with ``G`` (CircleDiffeo), ``alpha`` (grid), ``theta_residual``, ``xi_residual``
+    (max abs after the map), ``mu_plus``, ``mu_minus``.
+    """
+    from asymflat.bms3.hill import recover_elliptic_superrotation
+    from asymflat.bms3.recovery import inverse_on_grid
+    tp, xp = np.asarray(theta_plus, float), np.asarray(xi_plus, float)
+    tt, xt = np.asarray(theta_target, float), np.asarray(xi_target, float)
+    n = tp.size
+    x = 2.0 * np.pi * np.arange(n) / n
+    Fp, mup, _, _ = recover_elliptic_superrotation(tp)
+    Fm, mum, _, _ = recover_elliptic_superrotation(tt)
+    d = Fp(x) - Fm(x)
+    rot = float(np.angle(np.mean(np.exp(1j * d))))  # circular mean: G closest to the identity
+    xf = 2.0 * np.pi * np.arange(4 * n) / (4 * n)  # G = Fp^-1 o Fm decays slower than either: sample finer
+    G = from_grid(inverse_on_grid(Fp, Fm(xf) + rot) - xf, "matched-frame superrotation")
+    th1, xi1 = finite_action(tp, xp, G)
+    # supertranslation: D_{Fm.Theta0} alpha = Fm'^2 (D_{Theta0} beta)(Fm) with alpha = beta(Fm)/Fm' (alpha
+    # is a vector field), and D_{-mu^2} is diagonal: (D beta)_k = i k (k^2 - mu^2) beta_k
+    from asymflat.bms3.spectral import TrigSeries
+
+    r = TrigSeries.from_grid(xt - xi1)
+    psi = x
+    ph = inverse_on_grid(Fm, psi)
+    rhs = r(ph) / Fm.d(ph, 1) ** 2
+    c = np.fft.fft(rhs) / n
+    k = np.fft.fftfreq(n, 1.0 / n)
+    b = np.zeros(n, dtype=complex)
+    sel = (k != 0) & (np.abs(k) < n / 2)
+    b[sel] = c[sel] / (1j * k[sel] * (k[sel] ** 2 - mum ** 2))
+    beta = TrigSeries.from_grid(np.real(np.fft.ifft(b) * n))
+    alpha = beta(Fm(x)) / Fm.d(x, 1)
+    th2, xi2 = finite_action(tp, xp, G, gamma=alpha)
+    return {"G": G, "alpha": alpha, "theta_residual": float(np.max(np.abs(th2 - tt))),
+            "xi_residual": float(np.max(np.abs(xi2 - xt))), "mu_plus": mup, "mu_minus": mum}
