@@ -601,6 +601,7 @@ def _i0_invariants_and_link(levels, runs, G: float, D: np.ndarray, mt, summ: dic
     mt["limit/linked_charges_residual_error"] = (le, "1/G", "error estimate of that limit")
     summ["matching_linked_limit"] = ", ".join(f"{k}:{float(v):.3g}" for k, v in zip(("E", "p_x", "p_y"), ll))
 
+
 def _table(theta, xi, G, chart):
     from asymflat.bms3.matching import charge_table
     return charge_table(ScriCut(theta, xi, chart, G), NMAX, np.pi if chart == "scri_minus" else 0.0)
