@@ -42,11 +42,15 @@ def scri_map(ax: Any, view: ScriView, quantity: str = "mass_aspect") -> Any:
 
 
 def matching_profile(ax: Any, matching: dict[str, np.ndarray], quantity: str = "mass_aspect") -> None:
-    """Theta+ (u -> -inf) against antipodal Theta- (v -> +inf), and likewise for Xi."""
+    """Theta+ (u -> -inf) against antipodal Theta- (v -> +inf), and likewise for Xi; for scattering runs
+    also Theta+ carried by the first cone's O(G) superrotation (docs/conventions.md §6.2)."""
     phi = matching["phi"]
     ax.plot(phi, matching[f"{quantity}_plus"], "-", color="k", label=r"$\mathscr{I}^+$, earliest cut ($u\to-\infty$)")
     ax.plot(phi, matching[f"{quantity}_minus_antipodal"], "o", mfc="none", color="0.45", ms=4,
             label=r"$\mathscr{I}^-$ at $\phi+\pi$, latest cut ($v\to+\infty$)")
+    if f"{quantity}_plus_linked" in matching:  # scattering: after the first cone's O(G) superrotation
+        ax.plot(phi, matching[f"{quantity}_plus_linked"], ":", color="C0",
+                label=r"$\mathscr{I}^+$ after the first-cone superrotation")
     ax.set_xlabel(r"$\phi$ [rad]")
     ax.set_ylabel(_LABELS.get(quantity, quantity))
     ax.legend(frameon=False)

@@ -574,6 +574,9 @@ def _i0_invariants_and_link(levels, runs, G: float, D: np.ndarray, mt, summ: dic
     jp, jm = np.array(jp), np.array(jm)
     mt["ladder/rest_frame_J_plus"] = (jp, "1/G", "J_rest of Theta+, Xi+ on the first scri+ cut (BMS3 invariant)")
     mt["ladder/rest_frame_J_minus"] = (jm, "1/G", "J_rest of Theta-, Xi- on the last scri- cut (BMS3 invariant)")
+    th0, _ = to_linked_frame(*(lambda c: (c.theta, c.xi))(_cuts(runs[0], G)[0]), b0s[0])
+    mt["mass_aspect_plus_linked"] = (th0, "1", "Theta+ of the first cut (main level) after the first cone's "
+                                     "superrotation (conventions 6.2)")
     mt["ladder/first_cone_beta0"] = (np.array(b0s), "1", "beta at scri+ on the first cone (sets the "
                                      "superrotation link, conventions 6.2)")
     mt["ladder/linked_charges_residual"] = (np.array(lres), "1/G", "E, p_x, p_y residual after the first-cone "
