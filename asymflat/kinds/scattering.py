@@ -554,7 +554,7 @@ def _i0_invariants_and_link(levels, runs, G: float, D: np.ndarray, mt, summ: dic
         try:
             jp.append(rest_frame_angular_momentum(cp.theta, cp.xi, G))
             jm.append(rest_frame_angular_momentum(cm.theta, cm.xi, G))
-        except ValueError:  # Minkowski-like orbit (G E_rad below round-off): J_rest undefined
+        except (ValueError, np.linalg.LinAlgError):  # Minkowski-like orbit (G E_rad below round-off): undefined
             jp.append(np.nan)
             jm.append(np.nan)
         b0 = np.asarray(r["M"]["beta_cone"][-1], dtype=float)
@@ -569,7 +569,7 @@ def _i0_invariants_and_link(levels, runs, G: float, D: np.ndarray, mt, summ: dic
             mf = matched_frame(cp.theta, cp.xi, np.roll(cm.theta, -n // 2), np.roll(cm.xi, -n // 2))
             dg = mf["G"](x) - first_cone_superrotation(b0)(x)
             gdiff.append(float(np.max(np.abs(dg - np.angle(np.mean(np.exp(1j * dg)))))))
-        except ValueError:
+        except (ValueError, RuntimeError, np.linalg.LinAlgError):  # not an elliptic orbit, or Hill failed
             gdiff.append(np.nan)
     jp, jm = np.array(jp), np.array(jm)
     mt["ladder/rest_frame_J_plus"] = (jp, "1/G", "J_rest of Theta+, Xi+ on the first scri+ cut (BMS3 invariant)")
@@ -651,7 +651,7 @@ def _memory(data: RunData, bf, cbf, G: float, u_ref: float, checks: list, i0_cut
             data.memory["gamma_matched"] = (mm.gamma, "length", "gamma of the final state in the matched frame")
             data.memory_attrs["matched_frame_theta_residual"] = mf["theta_residual"]
             data.memory_attrs["matched_frame_xi_residual"] = mf["xi_residual"]
-        except ValueError as exc:
+        except (ValueError, RuntimeError, np.linalg.LinAlgError) as exc:
             data.memory_attrs["matched_status"] = f"not computed: {exc}"
     if cbf is None:
         return
