@@ -29,6 +29,7 @@ import numpy as np
 import pytest
 
 from asymflat.bms3 import finite_action
+from asymflat.bms3.spectral import shift
 from asymflat.kinds import scattering as sc
 from asymflat.memory import memory_report, recover_memory
 from asymflat.scri.first_cone_link import first_cone_superrotation, matched_frame
@@ -50,7 +51,7 @@ def _memory(G: float, u0: float = -32.0):
     bf = r["B"]["bf"]
     cp, cm = sc._cuts(r, G)
     n = len(cp.theta)
-    mf = matched_frame(cp.theta, cp.xi, np.roll(cm.theta, -n // 2), np.roll(cm.xi, -n // 2))
+    mf = matched_frame(cp.theta, cp.xi, shift(cm.theta, np.pi), shift(cm.xi, np.pi))
     x = 2 * np.pi * np.arange(n) / n
     dg = mf["G"](x) - first_cone_superrotation(np.asarray(r["M"]["beta_cone"][-1], float))(x)
     link = float(np.max(np.abs(dg - np.angle(np.mean(np.exp(1j * dg))))))

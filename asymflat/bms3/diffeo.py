@@ -203,6 +203,30 @@ def from_grid(periodic_values: np.ndarray, label: str = "F(grid)") -> CircleDiff
     return from_series(TrigSeries.from_grid(periodic_values), label)
 
 
+def from_derivative(fprime: np.ndarray, floor: float = 0.0, anchor: str = "origin",
+                    label: str = "F from F'") -> CircleDiffeo:
+    """``F = phi + p`` from grid samples of ``F'`` (mean 1): ``p_m = (F' - 1)_m / (i m)``.
+
+    Modes of ``F' - 1`` below ``floor`` (a noise floor) are dropped, and so are the mean and the Nyquist
+    mode (the inverse of an odd derivative is ambiguous there).  ``anchor``: ``"origin"`` gives
+    ``F(0) = 0``, ``"mean"`` a mean-free ``p`` (the rotation closest to the identity).
+    """
+    if anchor not in ("origin", "mean"):
+        raise ValueError(f"anchor = {anchor!r}: allowed are 'origin', 'mean'")
+    fp = np.asarray(fprime, dtype=float)
+    n = fp.shape[-1]
+    c = np.fft.fft(fp - 1.0) / n
+    c[np.abs(c) < floor] = 0.0
+    M = n // 2
+    m = np.arange(M + 1, dtype=float)
+    a = np.zeros(M + 1, dtype=complex)
+    a[1:M] = c[1:M] / (1j * m[1:M])
+    p = TrigSeries(a)
+    if anchor == "origin":
+        p = p + TrigSeries.constant(-float(p(0.0)))
+    return from_series(p, label)
+
+
 def boost(rapidity: float, direction: float = 0.0) -> CircleDiffeo:
     """Lorentz boost as a Moebius circle map (aberration), reference §3.2 / §4.2.
 

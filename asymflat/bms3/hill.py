@@ -198,15 +198,7 @@ def recover_superrotation(theta: np.ndarray, rtol: float = 1e-13):
         )
     y1, y2 = res.y1[:n], res.y2[:n]
     Fp = 1.0 / (y1**2 + y2**2)
-    c = np.fft.fft(Fp - 1.0) / n
-    c[np.abs(c) < 100.0 * rtol * np.max(Fp)] = 0.0
-    M = n // 2
-    m = np.arange(M + 1, dtype=float)
-    a = np.zeros(M + 1, dtype=complex)
-    a[1:M] = c[1:M] / (1j * m[1:M])  # Nyquist dropped (odd-derivative inverse ambiguous)
-    p = TrigSeries(a)
-    p = p + TrigSeries.constant(-float(p(0.0)))
-    F = _diffeo.from_series(p, "F recovered from Hill")
+    F = _diffeo.from_derivative(Fp, floor=100.0 * rtol * np.max(Fp), anchor="origin", label="F recovered from Hill")
     theta_check = F.vacuum_mass_aspect(phi_grid(n))
     return F, theta_check, res
 

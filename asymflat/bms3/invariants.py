@@ -93,15 +93,20 @@ def stabiliser(theta: np.ndarray) -> Stabiliser:
     return Stabiliser(Y0=Y, residual=res, gap=gap)
 
 
+def _j_rest(xi: np.ndarray, Y0: np.ndarray, G: float) -> float:
+    if not G > 0:
+        raise ValueError(f"G = {G!r}: allowed are G > 0")
+    xi = np.asarray(xi, dtype=float)
+    if xi.shape != Y0.shape:
+        raise ValueError(f"rest_frame_angular_momentum: xi has shape {xi.shape}, theta {Y0.shape}: give one grid")
+    return float(-TWO_PI * np.mean(xi * Y0) / (8.0 * np.pi * G))
+
+
 def rest_frame_angular_momentum(theta: np.ndarray, xi: np.ndarray, G: float) -> float:
     """``J_rest = -(1/8 pi G) oint Xi Y0 dphi`` with the normalised stabiliser ``Y0`` (module doc)."""
     if not G > 0:
         raise ValueError(f"G = {G!r}: allowed are G > 0")
-    xi = np.asarray(xi, dtype=float)
-    Y0 = stabiliser(theta).Y0
-    if xi.shape != Y0.shape:
-        raise ValueError(f"rest_frame_angular_momentum: xi has shape {xi.shape}, theta {Y0.shape}: give one grid")
-    return float(-TWO_PI * np.mean(xi * Y0) / (8.0 * np.pi * G))
+    return _j_rest(xi, stabiliser(theta).Y0, G)
 
 
 def orbit_invariants(theta: np.ndarray, xi: np.ndarray, G: float) -> dict[str, float]:
@@ -109,5 +114,5 @@ def orbit_invariants(theta: np.ndarray, xi: np.ndarray, G: float) -> dict[str, f
     h = hill(np.asarray(theta, dtype=float), G=G)
     st = stabiliser(theta)
     return {"hill_trace": float(h.trace), "hill_error": float(h.error_estimate),
-            "rest_frame_J": float(-TWO_PI * np.mean(np.asarray(xi, float) * st.Y0) / (8.0 * np.pi * G)),
+            "rest_frame_J": _j_rest(xi, st.Y0, G),
             "stabiliser_residual": st.residual, "stabiliser_gap": st.gap}

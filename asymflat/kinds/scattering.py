@@ -57,6 +57,7 @@ import time
 import numpy as np
 
 from asymflat.bms3 import ScriCut, finite_action, hill, match, rest_frame_angular_momentum
+from asymflat.bms3.spectral import shift
 from asymflat.bms3.charges import poincare_charges
 from asymflat.data import Check, RunData, ScriData
 from asymflat.exact.pulses import pulse_psi0_scri_minus
@@ -353,6 +354,7 @@ def run(config: dict, progress=None) -> RunData:
     # --- matching per level, ladder, extrapolation ---------------------------------------------
     data = RunData()
     mt = data.matching
+    matched0 = (None, "not computed: no scalar radiation at G > 0")
     lad_res, lad_qp, lad_qm, hills = [], [], [], []
     res0 = None
     for lv, r in zip(levels, runs):
@@ -470,7 +472,7 @@ def run(config: dict, progress=None) -> RunData:
                             "tr M(Theta+ first cut) - tr M(Theta- last cut), extrapolated to u0 -> -inf"))
         # (the i0 state is a conical-defect-like orbit: its winding is mu, not an integer: reported)
         summ["hill_winding_i0_difference"] = float(hp.winding - hm.winding)
-        _i0_invariants_and_link(levels, runs, G, D, mt, summ, checks, _ch._theta_xi_roundoff(bf)[1])
+        matched0 = _i0_invariants_and_link(levels, runs, G, D, mt, summ, checks, _ch._theta_xi_roundoff(bf)[1])
         hf = hill(bf.mass_aspect[-1], G=G)
         hfc = hill(C["bf"].mass_aspect[-1], G=G) if C else None
         est = abs(hf.trace - hfc.trace) / 15 if hfc else np.nan
@@ -534,7 +536,7 @@ def run(config: dict, progress=None) -> RunData:
             data.series[k] = (B["charges"][k][sel], "1/G", f"scri+ charge {k}")
     if G > 0 and scalar:
         _memory(data, bf, C["bf"] if C else None, G, max(float(q.get("t0", 0.0)) for q in p["pulses"]), checks,
-                _cuts(L0, G))
+                matched0)
     summ["wall_time_s"] = time.time() - t_wall
     data.checks = checks
     data.summary = summ
@@ -543,12 +545,13 @@ def run(config: dict, progress=None) -> RunData:
 
 
 def _i0_invariants_and_link(levels, runs, G: float, D: np.ndarray, mt, summ: dict, checks: list,
-                            xi_roundoff: float) -> None:
+                            xi_roundoff: float) -> tuple[dict | None, str]:
     """The rest-frame angular momentum of the i0 state from both sides (frame free,
     asymflat/bms3/invariants.py; gated like the Hill trace: ladder extrapolation + round-off) and,
     reported only, the matching in the frame carried by the first cone's superrotation
-    (asymflat/scri/first_cone_link.py), per level and extrapolated in u0."""
-    jp, jm, b0s, lres, lmod, gdiff = [], [], [], [], [], []
+    (asymflat/scri/first_cone_link.py), per level and extrapolated in u0.  Returns the main level's
+    :func:`matched_frame` (or None) and a status line, for :func:`_memory`."""
+    jp, jm, b0s, lres, lmod, gdiff, lth, mfs = [], [], [], [], [], [], [], []
     for r in runs:
         cp, cm = _cuts(r, G)
         try:
@@ -560,22 +563,23 @@ def _i0_invariants_and_link(levels, runs, G: float, D: np.ndarray, mt, summ: dic
         b0 = np.asarray(r["M"]["beta_cone"][-1], dtype=float)
         b0s.append(b0)
         th, xi = to_linked_frame(cp.theta, cp.xi, b0)
+        lth.append(th)
         rl = match(ScriCut(th, xi, "scri_plus", G), cm, np.pi, NMAX, check_orbit=False)
         lres.append(rl.charges_residual[:3])
         lmod.append(np.abs(rl.mass_aspect_mode_residual))
         try:  # the exact matched frame against the first-order link: second order in G
-            n = len(b0)
-            x = 2 * np.pi * np.arange(n) / n
-            mf = matched_frame(cp.theta, cp.xi, np.roll(cm.theta, -n // 2), np.roll(cm.xi, -n // 2))
+            x = 2 * np.pi * np.arange(len(b0)) / len(b0)
+            mf = matched_frame(cp.theta, cp.xi, shift(cm.theta, np.pi), shift(cm.xi, np.pi))
             dg = mf["G"](x) - first_cone_superrotation(b0)(x)
             gdiff.append(float(np.max(np.abs(dg - np.angle(np.mean(np.exp(1j * dg)))))))
-        except (ValueError, RuntimeError, np.linalg.LinAlgError):  # not an elliptic orbit, or Hill failed
+            mfs.append((mf, "ok"))
+        except (ValueError, RuntimeError, np.linalg.LinAlgError) as exc:  # not elliptic, or Hill failed
             gdiff.append(np.nan)
+            mfs.append((None, f"not computed: {exc}"))
     jp, jm = np.array(jp), np.array(jm)
     mt["ladder/rest_frame_J_plus"] = (jp, "1/G", "J_rest of Theta+, Xi+ on the first scri+ cut (BMS3 invariant)")
     mt["ladder/rest_frame_J_minus"] = (jm, "1/G", "J_rest of Theta-, Xi- on the last scri- cut (BMS3 invariant)")
-    th0, _ = to_linked_frame(*(lambda c: (c.theta, c.xi))(_cuts(runs[0], G)[0]), b0s[0])
-    mt["mass_aspect_plus_linked"] = (th0, "1", "Theta+ of the first cut (main level) after the first cone's "
+    mt["mass_aspect_plus_linked"] = (lth[0], "1", "Theta+ of the first cut (main level) after the first cone's "
                                      "superrotation (conventions 6.2)")
     mt["ladder/first_cone_beta0"] = (np.array(b0s), "1", "beta at scri+ on the first cone (sets the "
                                      "superrotation link, conventions 6.2)")
@@ -603,6 +607,7 @@ def _i0_invariants_and_link(levels, runs, G: float, D: np.ndarray, mt, summ: dic
     mt["limit/linked_charges_residual"] = (ll, "1/G", "u0 -> -inf limit of ladder/linked_charges_residual")
     mt["limit/linked_charges_residual_error"] = (le, "1/G", "error estimate of that limit")
     summ["matching_linked_limit"] = ", ".join(f"{k}:{float(v):.3g}" for k, v in zip(("E", "p_x", "p_y"), ll))
+    return mfs[0]
 
 
 def _table(theta, xi, G, chart):
@@ -611,7 +616,8 @@ def _table(theta, xi, G, chart):
 
 
 
-def _memory(data: RunData, bf, cbf, G: float, u_ref: float, checks: list, i0_cuts=None) -> None:
+def _memory(data: RunData, bf, cbf, G: float, u_ref: float, checks: list,
+            matched: tuple[dict | None, str] = (None, "not computed")) -> None:
     """The 3D memory (asymflat.memory.memory_report) from the RunData's own scri+ (and scri-) data into
     ``data.memory`` / ``data.memory_attrs`` (docs/format.md "/memory"); a failure (state not near the
     Minkowski orbit, too few late cuts) is recorded in ``memory_attrs["status"]``.
@@ -636,11 +642,11 @@ def _memory(data: RunData, bf, cbf, G: float, u_ref: float, checks: list, i0_cut
         return
     data.memory = rep["datasets"]
     data.memory_attrs = dict(rep["attributes"], status="ok")
-    if i0_cuts is not None:
+    mf, status = matched
+    if mf is None:
+        data.memory_attrs["matched_status"] = status
+    else:
         try:
-            cp, cm = i0_cuts
-            n = len(cp.theta)
-            mf = matched_frame(cp.theta, cp.xi, np.roll(cm.theta, -n // 2), np.roll(cm.xi, -n // 2))
             th, xi = finite_action(rep["datasets"]["mass_aspect_final"][0],
                                    rep["datasets"]["angular_momentum_aspect_final"][0], mf["G"], gamma=mf["alpha"])
             mm = recover_memory(th, xi, G)

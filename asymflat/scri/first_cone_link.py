@@ -43,7 +43,8 @@ from __future__ import annotations
 import numpy as np
 
 from asymflat.bms3.action import finite_action
-from asymflat.bms3.diffeo import CircleDiffeo, from_grid
+from asymflat.bms3.diffeo import CircleDiffeo, from_derivative, from_grid
+from asymflat.bms3.spectral import mode_numbers
 
 __all__ = ["stretch_rate", "first_cone_superrotation", "to_linked_frame"]
 
@@ -55,7 +56,7 @@ def stretch_rate(beta0: np.ndarray) -> np.ndarray:
     if b.ndim != 1 or b.size < 4 or not np.all(np.isfinite(b)):
         raise ValueError(f"beta0: a finite 1D grid array of size >= 4 is needed (got shape {b.shape})")
     n = b.size
-    m = np.abs(np.rint(np.fft.fftfreq(n, 1.0 / n)))
+    m = np.abs(mode_numbers(n)).astype(float)
     r = np.ones(n)
     even = (m % 2 == 0) & (m >= 2)
     r[even] = m[even] ** 2 / (m[even] ** 2 - 1.0)
@@ -67,15 +68,7 @@ def stretch_rate(beta0: np.ndarray) -> np.ndarray:
 def first_cone_superrotation(beta0: np.ndarray) -> CircleDiffeo:
     """``F`` with ``F' = exp(Y')/<exp(Y')>`` and ``F(0) - 0`` the mean-free integral (module doc)."""
     fp = np.exp(stretch_rate(beta0))
-    fp = fp / np.mean(fp)
-    n = fp.size
-    k = np.fft.fftfreq(n, 1.0 / n)
-    c = np.fft.fft(fp - 1.0) / n
-    a = np.zeros(n, dtype=complex)
-    a[1:] = c[1:] / (1j * k[1:])
-    if n % 2 == 0:
-        a[n // 2] = 0.0
-    return from_grid(np.real(np.fft.ifft(a) * n), "first-cone stretch superrotation")
+    return from_derivative(fp / np.mean(fp), anchor="mean", label="first-cone superrotation")
 
 
 def to_linked_frame(theta: np.ndarray, xi: np.ndarray, beta0: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -129,7 +122,7 @@ def matched_frame(theta_plus: np.ndarray, xi_plus: np.ndarray, theta_target: np.
     ph = inverse_on_grid(Fm, psi)
     rhs = r(ph) / Fm.d(ph, 1) ** 2
     c = np.fft.fft(rhs) / n
-    k = np.fft.fftfreq(n, 1.0 / n)
+    k = mode_numbers(n).astype(float)
     b = np.zeros(n, dtype=complex)
     sel = (k != 0) & (np.abs(k) < n / 2)
     b[sel] = c[sel] / (1j * k[sel] * (k[sel] ** 2 - mum ** 2))
