@@ -1,0 +1,144 @@
+"""Digests of result files: what "bit-identical" means for a refactor (issue 18).
+
+A result's digest is the SHA-256 of every dataset (name, dtype, shape, bytes) and of every
+attribute of ``/diagnostics/checks/*``, ``/summary`` and ``/memory``, except the attributes that
+record *when* or *how fast* a run ran (``wall_time_s`` and friends, see :data:`VOLATILE`) and the
+root provenance (``git_commit``, ``created``, ``checksum``). Per-group digests are kept beside the
+total so a mismatch says where it is.
+
+Digests depend on the platform (CPU, numpy/numba versions: the floating-point round-off of the
+kernels), so ``tests/digests/runs.json`` records the platform it was made on and the slow test that
+compares against it skips elsewhere.
+
+Usage::
+
+    python tests/support/digest.py make RESULTS_DIR -o tests/digests/runs.json   # store
+    python tests/support/digest.py compare RESULTS_DIR tests/digests/runs.json  # compare
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import platform
+import sys
+from pathlib import Path
+
+import h5py
+import numpy as np
+
+#: Attribute names that say when or how fast a run ran: never part of a digest.
+VOLATILE = ("wall_time", "elapsed", "seconds", "_time_s", "timing", "threads_used", "compile")
+
+
+def _volatile(name: str) -> bool:
+    return any(v in name for v in VOLATILE)
+
+
+def _hash_value(h, value) -> None:
+    a = np.asarray(value)
+    h.update(str(a.dtype).encode())
+    h.update(str(a.shape).encode())
+    if a.dtype.kind in "OSU":
+        h.update(repr(a.tolist()).encode())
+    else:
+        h.update(np.ascontiguousarray(a).tobytes())
+
+
+def file_digest(path: str | Path) -> dict[str, str]:
+    """Per-top-level-group SHA-256 digests of a result file, plus ``"total"``."""
+    groups: dict[str, hashlib._Hash] = {}
+
+    def group_of(name: str) -> hashlib._Hash:
+        top = name.split("/", 1)[0]
+        return groups.setdefault(top, hashlib.sha256())
+
+    with h5py.File(path, "r") as f:
+        items: list[tuple[str, object]] = []
+        f.visititems(lambda n, o: items.append((n, o)))
+        for name, obj in sorted(items, key=lambda t: t[0]):
+            h = group_of(name)
+            if isinstance(obj, h5py.Dataset):
+                h.update(b"D" + name.encode())
+                _hash_value(h, obj[()])
+            for key in sorted(obj.attrs):
+                if key in ("units", "description") and isinstance(obj, h5py.Dataset):
+                    continue
+                if _volatile(key):
+                    continue
+                h.update(b"A" + f"{name}@{key}".encode())
+                _hash_value(h, obj.attrs[key])
+        root = hashlib.sha256()
+        for key in sorted(f.attrs):
+            if key in ("git_commit", "created", "checksum") or _volatile(key):
+                continue
+            root.update(key.encode())
+            _hash_value(root, f.attrs[key])
+        groups["/"] = root
+    out = {k: v.hexdigest() for k, v in sorted(groups.items())}
+    total = hashlib.sha256("".join(f"{k}={v}" for k, v in out.items()).encode())
+    out["total"] = total.hexdigest()
+    return out
+
+
+def platform_tag() -> dict[str, str]:
+    """What the stored digests depend on."""
+    import numba
+
+    return {"machine": platform.machine(), "processor": _cpu_model(), "python": platform.python_version(),
+            "numpy": np.__version__, "numba": numba.__version__}
+
+
+def _cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor()
+
+
+def directory_digests(results: Path) -> dict[str, dict[str, str]]:
+    return {p.stem: file_digest(p) for p in sorted(Path(results).glob("*.h5"))}
+
+
+def compare(found: dict[str, dict[str, str]], stored: dict[str, dict[str, str]]) -> list[str]:
+    """Lines naming each run (and group) whose digest differs, or that is missing."""
+    bad = []
+    for run, want in stored.items():
+        got = found.get(run)
+        if got is None:
+            bad.append(f"{run}: no result")
+            continue
+        diff = [g for g in want if got.get(g) != want[g] and g != "total"]
+        if diff or got.get("total") != want.get("total"):
+            bad.append(f"{run}: differs in {', '.join(diff) or 'total'}")
+    return bad
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    mk = sub.add_parser("make")
+    mk.add_argument("results", type=Path)
+    mk.add_argument("-o", "--output", type=Path, required=True)
+    cp = sub.add_parser("compare")
+    cp.add_argument("results", type=Path)
+    cp.add_argument("stored", type=Path)
+    a = ap.parse_args(argv)
+    found = directory_digests(a.results)
+    if a.cmd == "make":
+        a.output.write_text(json.dumps({"platform": platform_tag(), "runs": found}, indent=1) + "\n")
+        print(f"{len(found)} digests -> {a.output}")
+        return 0
+    stored = json.loads(a.stored.read_text())
+    bad = compare(found, stored["runs"])
+    for line in bad:
+        print(line)
+    print(f"{len(stored['runs']) - len(bad)} of {len(stored['runs'])} runs bit-identical")
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
