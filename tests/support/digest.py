@@ -35,6 +35,17 @@ def _volatile(name: str) -> bool:
     return any(v in name for v in VOLATILE)
 
 
+#: HDF5 dimension-scale attributes hold object references (file addresses, which move with the
+#: layout of unrelated data): they are hashed by the names they point to.
+_SCALE_BOOKKEEPING = ("REFERENCE_LIST", "DIMENSION_LIST")
+
+
+def _scale_links(f: h5py.File, obj, key: str) -> list:
+    if key == "DIMENSION_LIST":
+        return [[d.name for d in obj.dims[i].values()] for i in range(len(obj.dims))]
+    return sorted((f[ref].name, int(axis)) for ref, axis in obj.attrs[key])
+
+
 def _hash_value(h, value) -> None:
     a = np.asarray(value)
     h.update(str(a.dtype).encode())
@@ -67,7 +78,10 @@ def file_digest(path: str | Path) -> dict[str, str]:
                 if _volatile(key):
                     continue
                 h.update(b"A" + f"{name}@{key}".encode())
-                _hash_value(h, obj.attrs[key])
+                if key in _SCALE_BOOKKEEPING:
+                    h.update(repr(_scale_links(f, obj, key)).encode())
+                else:
+                    _hash_value(h, obj.attrs[key])
         root = hashlib.sha256()
         for key in sorted(f.attrs):
             if key in ("git_commit", "created", "checksum") or _volatile(key):
