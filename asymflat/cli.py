@@ -19,13 +19,13 @@ from typing import Callable, Sequence
 import numpy as np
 
 from asymflat import config as _config
-from asymflat.convergence import LadderError
+from asymflat.analysis.convergence import LadderError
 from asymflat.io.results import ResultFileError
 
 log = logging.getLogger("asymflat")
 
 #: Modules adding subcommands: each has ``register(subparsers)`` setting ``func`` on its parser.
-_EXTENSIONS: tuple[str, ...] = ("sweep", "distinct_minkowski")
+_EXTENSIONS: tuple[str, ...] = ("batch.sweep", "analysis.distinct_minkowski")
 
 EXIT_OK, EXIT_FAILED_CHECKS, EXIT_USAGE = 0, 1, 2
 
@@ -139,7 +139,7 @@ def _cmd_plot(args: argparse.Namespace) -> int:
 
 
 def _cmd_converge(args: argparse.Namespace) -> int:
-    from asymflat import convergence
+    from asymflat.analysis import convergence
     from asymflat.api import load
 
     runs = [load(p) for p in args.results]

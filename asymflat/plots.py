@@ -204,7 +204,7 @@ def memory_figure(report: Any, path: str | Path | None = None, axes: Any = None)
     the fluxes (circles), linearised formula (dashed), the scri- route where present (crosses), and
     the memory in the matched frame (dotted, kind scattering, conventions §6.3).
 
-    ``report``: an :func:`asymflat.memory.memory_report` dict, or a ``/memory``-like mapping of
+    ``report``: an :func:`asymflat.analysis.memory.memory_report` dict, or a ``/memory``-like mapping of
     arrays (``phi``, ``F_minus_phi``, ``gamma``, optional ``*_predicted``, ``*_linear``,
     ``*_predicted_minus``, ``*_matched``).  ``axes``: two axes to draw on; else a figure is made and, with
     ``path``, written as PNG and PDF (the PNG path is returned; without ``path`` the figure).

@@ -9,11 +9,11 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-import h5py
 import numpy as np
 
 from asymflat.data import SCRI_DATASETS, Check
 from asymflat.io import results as _io
+from asymflat.io.lazy import Group, child_datasets, dataset_names, nested_datasets
 
 Generator = "Callable[[np.ndarray], np.ndarray] | np.ndarray | dict[int, complex] | float"
 
@@ -46,7 +46,7 @@ class ScriView:
     :data:`asymflat.data.SCRI_DATASETS` are read on access; ``extra(name)`` reads any other one.
     """
 
-    def __init__(self, group: h5py.Group):
+    def __init__(self, group: Group):
         self._g = group
         self.name = group.name.strip("/")
         self.time_name = "u" if self.name == "scri_plus" else "v"
@@ -104,9 +104,7 @@ class ScriView:
         return integrate(self.news**2)
 
     def keys(self) -> list[str]:
-        names: list[str] = []
-        self._g.visit(lambda n: names.append(n) if isinstance(self._g[n], h5py.Dataset) else None)
-        return sorted(names)
+        return sorted(dataset_names(self._g))
 
     def __repr__(self) -> str:
         shape = self._g["mass_aspect"].shape
@@ -167,9 +165,7 @@ class Result:
         g = self._f.get("matching")
         if g is None:
             return {}
-        out: dict[str, np.ndarray] = {}
-        g.visititems(lambda name, obj: out.__setitem__(name, obj[()]) if isinstance(obj, h5py.Dataset) else None)
-        return out
+        return nested_datasets(g)
 
     @property
     def memory(self) -> dict[str, np.ndarray]:
@@ -177,7 +173,7 @@ class Result:
         g = self._f.get("memory")
         if g is None:
             return {}
-        return {k: g[k][()] for k in g if isinstance(g[k], h5py.Dataset)}
+        return child_datasets(g)
 
     @property
     def memory_attributes(self) -> dict[str, Any]:
@@ -191,7 +187,7 @@ class Result:
     @property
     def series(self) -> dict[str, np.ndarray]:
         g = self._f["diagnostics"]
-        return {k: g[k][()] for k in g if isinstance(g[k], h5py.Dataset)}
+        return child_datasets(g)
 
     def charge_table(self) -> list[tuple[str, float, float, float]]:
         """Rows (generator, Q+, Q- of the linked generator, residual) from /matching."""

@@ -3,7 +3,7 @@ import copy
 from pathlib import Path
 
 import asymflat
-from asymflat.convergence import self_convergence
+from asymflat.analysis.convergence import self_convergence
 
 base = {
     "kind": "characteristic", "G": 0.0,

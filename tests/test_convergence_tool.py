@@ -6,7 +6,7 @@ import pytest
 
 import asymflat
 from asymflat import cli, config
-from asymflat.convergence import LadderError, self_convergence
+from asymflat.analysis.convergence import LadderError, self_convergence
 from asymflat.data import RunData, ScriData
 from asymflat.io import results
 

@@ -1,4 +1,4 @@
-"""Distinct Minkowski spaces: the final-vacuum comparison of asymflat.distinct_minkowski (issue 9).
+"""Distinct Minkowski spaces: the final-vacuum comparison of asymflat.analysis.distinct_minkowski (issue 9).
 
 Fast: exact vacua.  Minkowski and a supertranslated Minkowski (Theta = -1, Xi = alpha' + alpha''',
 physics-bms3.md §3.1) have equal Poincare charges and different |n| >= 2 superrotation charges; the
@@ -20,7 +20,7 @@ import numpy as np
 import pytest
 
 from asymflat import cli, load
-from asymflat.distinct_minkowski import compare, final_state, format_table
+from asymflat.analysis.distinct_minkowski import compare, final_state, format_table
 
 ROOT = Path(__file__).resolve().parents[1]
 G = 0.05

@@ -21,8 +21,8 @@ import pytest
 
 from asymflat.bms3 import BMS3Element, TrigSeries, boost, from_fourier_terms, phi_grid, rotation
 from asymflat.bms3.spectral import derivative
-from asymflat.memory import (
-    _strip_low,
+from asymflat.analysis.memory.frames import _strip_low
+from asymflat.analysis.memory import (
     canonical_frame,
     extrapolate_to_i_plus,
     flux_integrals,
@@ -177,7 +177,7 @@ def test_memory_figure(tmp_path):
     assert path.exists() and path.with_suffix(".pdf").exists()
     import h5py
 
-    from asymflat.memory import write_memory_group
+    from asymflat.analysis.memory import write_memory_group
 
     with h5py.File(tmp_path / "m.h5", "w") as f:
         write_memory_group(f.create_group("memory"), rep)

@@ -2,7 +2,7 @@
 (slow, ~20 s).  Issue 9; physics-bms3.md §6.2; docs/conventions.md §6.2-6.3.
 
 Three off-centre exact pulses (runs/scattering_strong.toml's), first cone u0 = -32 (grid scaled as in
-the kind), nphi 48, u_end 24; final state = last scri+ cut + the late-u flux tail (asymflat.memory).
+the kind), nphi 48, u_end 24; final state = last scri+ cut + the late-u flux tail (asymflat.analysis.memory).
 Modes |F - phi|_n and |gamma|_n of the final vacuum, measured:
 
     G       first-cut frame        matched frame                                  |G - F_link|
@@ -31,7 +31,7 @@ import pytest
 from asymflat.bms3 import finite_action
 from asymflat.bms3.spectral import shift
 from asymflat.kinds import scattering as sc
-from asymflat.memory import memory_report, recover_memory
+from asymflat.analysis.memory import memory_report, recover_memory
 from asymflat.scri.first_cone_link import first_cone_superrotation, matched_frame
 
 THREE = [dict(amplitude=1.0, a=1.0, t0=0.0, x0=0.5, y0=0.0), dict(amplitude=0.8, a=1.2, t0=0.5, x0=-0.3, y0=0.6),

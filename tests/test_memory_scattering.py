@@ -23,7 +23,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from asymflat.memory import memory_report
+from asymflat.analysis.memory import memory_report
 
 OFF = dict(amplitude=1.0, a=1.0, t0=0.0, x0=0.5, y0=0.0)
 

@@ -168,7 +168,7 @@ def test_every_sweep_option_is_documented():
     import argparse
 
     sub = argparse.ArgumentParser().add_subparsers()
-    from asymflat import sweep as sweep_cli
+    from asymflat.batch import sweep as sweep_cli
 
     parser = sweep_cli.register(sub)
     doc = (Path(__file__).parents[1] / "docs" / "sweeps.md").read_text()

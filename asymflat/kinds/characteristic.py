@@ -108,7 +108,7 @@ from asymflat.scri import balance, charges_on_cuts, flux_residuals_bondi, to_bon
 from asymflat.scri._numerics import fd_time_derivative
 from asymflat import runtime
 from asymflat.io.checkpoint import CheckpointError
-from asymflat.kinds._common import fine_at_coarse, grid_parameters, output_cadence, time_range
+from asymflat.pipeline.params import fine_at_coarse, grid_parameters, output_cadence, time_range
 from solvers.characteristic.stepper import (SAMPLE_NAMES, SERIES_NAMES, CharacteristicSolver, SolverError,
                                             vertex_shift)
 
@@ -814,11 +814,11 @@ def _final_state_checks(B: dict, C: dict | None, mu: float, G: float, checks: li
     bondi-equations.md section 4), so once the radiation has left, Theta+ is a conical defect of
     the same mu in some BMS3 frame: Hill monodromy trace 2 cos(pi mu) (Minkowski: -2).  Theta at
     i+ = Theta(last cut) + int_{u_last}^inf d_u Theta, the tail from the late-u power law of
-    d_u Theta (:func:`asymflat.memory.flux_tail`).  Estimate: shadow-grid difference of the
+    d_u Theta (:func:`asymflat.analysis.memory.flux_tail`).  Estimate: shadow-grid difference of the
     traces + the trace's response to the tail's error + the Hill integrator's error.
     """
     from asymflat.bms3.hill import hill
-    from asymflat.memory import flux_tail
+    from asymflat.analysis.memory import flux_tail
 
     def final(b):
         bf = b["bf"]

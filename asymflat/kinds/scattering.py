@@ -618,7 +618,7 @@ def _table(theta, xi, G, chart):
 
 def _memory(data: RunData, bf, cbf, G: float, u_ref: float, checks: list,
             matched: tuple[dict | None, str] = (None, "not computed")) -> None:
-    """The 3D memory (asymflat.memory.memory_report) from the RunData's own scri+ (and scri-) data into
+    """The 3D memory (asymflat.analysis.memory.memory_report) from the RunData's own scri+ (and scri-) data into
     ``data.memory`` / ``data.memory_attrs`` (docs/format.md "/memory"); a failure (state not near the
     Minkowski orbit, too few late cuts) is recorded in ``memory_attrs["status"]``.
 
@@ -633,7 +633,7 @@ def _memory(data: RunData, bf, cbf, G: float, u_ref: float, checks: list,
     (asymflat/scri/first_cone_link.py ``matched_frame``; docs/conventions.md §6.3), i.e. the memory
     relative to the i0 vacuum transported from scri-.  Second order in G at weak field
     (tests/test_memory_matched_frame.py)."""
-    from asymflat.memory import memory_report, recover_memory
+    from asymflat.analysis.memory import memory_report, recover_memory
 
     try:
         rep = memory_report(data, G=G, u_ref=u_ref)

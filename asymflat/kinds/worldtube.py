@@ -58,7 +58,7 @@ from asymflat.data import Check, RunData, ScriData
 from asymflat.exact.null_dust import NullDustSolution, background_aspects, validate_bursts
 from asymflat.scri import charges_on_cuts
 from asymflat.scri._numerics import cumulative_integral_uniform, dphi, fd_time_derivative
-from asymflat.kinds._common import fine_at_coarse, grid_parameters, output_cadence, time_range
+from asymflat.pipeline.params import fine_at_coarse, grid_parameters, output_cadence, time_range
 from solvers.worldtube import WorldtubeSolver
 from solvers.worldtube.solver import RADIAL_ORDER
 

@@ -1,4 +1,4 @@
-"""Parameter parsing shared by the evolution kinds (one-line errors naming the key)."""
+"""Parameter parsing shared by the run kinds (one-line errors naming the key)."""
 from __future__ import annotations
 
 import math

@@ -1,7 +1,7 @@
 """Distinct Minkowski spaces made by scattering: the final vacua of several runs compared (issue 9).
 
 After the radiation has left, the state near i+ is on the Minkowski orbit in a BMS3 frame
-``(F, gamma)`` (:mod:`asymflat.memory`; reference physics-bms3.md §6.2).  Two such vacua are
+``(F, gamma)`` (:mod:`asymflat.analysis.memory`; reference physics-bms3.md §6.2).  Two such vacua are
 *distinct Minkowski spaces* (Schoeller) when their Poincare charges agree -- both are Minkowski --
 while their ``|n| >= 2`` supermomenta ``P_n = Q[e^{i n phi}, 0]`` or superrotation charges
 ``J_n = Q[0, e^{i n phi}]`` differ (conventions.md section 3: ``Q[T, Y] = (1/16 pi G) oint (T Theta
