@@ -204,7 +204,7 @@ def beta0_c2_per_G(u, phi, eps, a, b):
 
 
 def test_c2_closed_form_b0_reduces_to_c1():
-    from asymflat.kinds.characteristic import beta0_circular
+    from asymflat.pipeline.exact_checks import beta0_circular
     u = np.linspace(-3, 3, 13)
     assert np.allclose(beta0_c2_per_G(u, 0.3, 0.7, 1.2, 0.0), beta0_circular(u, 0.7, 1.2, 1.0),
                        rtol=1e-12, atol=1e-14)

@@ -20,7 +20,7 @@ from asymflat import api
 from asymflat.bms3.hill import hill
 from asymflat.bms3.spacetimes import make_spacetime
 from asymflat.config import ConfigError, validate
-from asymflat.kinds.characteristic import cone_order
+from asymflat.pipeline.estimates import cone_order
 
 CIRC = dict(amplitude=0.5, a=1.0)
 M1 = dict(amplitude=0.1, r_center=1.5, width=1.0, m=1, phase=0.3)

@@ -30,7 +30,7 @@ import pytest
 
 from asymflat.bms3 import finite_action
 from asymflat.bms3.spectral import shift
-from asymflat.kinds import scattering as sc
+from asymflat.pipeline import ladder
 from asymflat.analysis.memory import memory_report, recover_memory
 from asymflat.scri.first_cone_link import first_cone_superrotation, matched_frame
 
@@ -47,9 +47,9 @@ def _memory(G: float, u0: float = -32.0):
                evolution=dict(u_start=u0, u_end=24.0, cfl=2.0), output=dict(scri_every=1, fields_every=0),
                characteristic=dict(pulses=THREE, shadow_grid=False),
                scattering=dict(first_cones=[u0, -4.0], scale_R=True))
-    r = sc._run_level(sc._levels(cfg)[0])
+    r = ladder.run_level(ladder.ladder_levels(cfg)[0])
     bf = r["B"]["bf"]
-    cp, cm = sc._cuts(r, G)
+    cp, cm = ladder.i0_cuts(r, G)
     n = len(cp.theta)
     mf = matched_frame(cp.theta, cp.xi, shift(cm.theta, np.pi), shift(cm.xi, np.pi))
     x = 2 * np.pi * np.arange(n) / n

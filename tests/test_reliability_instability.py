@@ -15,6 +15,7 @@ from asymflat.data import RunData
 from asymflat.io import checkpoint, results
 from asymflat.io.results import ResultFileError
 from asymflat.kinds import characteristic
+from asymflat.pipeline import characteristic_input
 
 sys.path.insert(0, str(Path(__file__).parent))
 from reliability_support import pulse_config  # noqa: E402
@@ -57,7 +58,7 @@ def test_unstable_run_stops_with_one_line_and_keeps_output_and_checkpoint(tmp_pa
 def test_norm_bound_catches_a_real_cfl_instability(tmp_path, monkeypatch):
     """cfl = 4.2 is beyond the measured RK4 limit of radial order 6 (3.7): round-off grows
     exponentially; the max |chi| bound stops it before any overflow."""
-    monkeypatch.setitem(characteristic.CFL_MAX, 6, 10.0)   # lift the up-front refusal only
+    monkeypatch.setitem(characteristic_input.CFL_MAX, 6, 10.0)   # lift the up-front refusal only
     cfg = config.parse(UNSTABLE.replace("amplitude = 2.0", "amplitude = 0.5"))
     cfg["evolution"]["cfl"] = 4.2
     cfg["characteristic"]["shadow_grid"] = False

@@ -25,7 +25,7 @@ import numpy as np
 import pytest
 
 from asymflat.bms3 import ScriCut, match
-from asymflat.kinds import scattering as sc
+from asymflat.pipeline import i0_matching, ladder
 from asymflat.scri.first_cone_link import stretch_rate, to_linked_frame
 
 THREE = [dict(amplitude=1.0, a=1.0, t0=0.0, x0=0.5, y0=0.0), dict(amplitude=0.8, a=1.2, t0=0.5, x0=-0.3, y0=0.6),
@@ -39,9 +39,9 @@ def _first_level(G, pulses, nphi=48):
                evolution=dict(u_start=-32.0, u_end=12.0, cfl=2.0), output=dict(scri_every=2, fields_every=0),
                characteristic=dict(pulses=pulses, shadow_grid=False),
                scattering=dict(first_cones=[-32.0, -4.0], scale_R=True))
-    lev = sc._levels(cfg)[0]
-    r = sc._run_level(lev)
-    cp, cm = sc._cuts(r, G)
+    lev = ladder.ladder_levels(cfg)[0]
+    r = ladder.run_level(lev)
+    cp, cm = ladder.i0_cuts(r, G)
     return cp, cm, np.asarray(r["M"]["beta_cone"][-1], float)
 
 
@@ -55,7 +55,7 @@ def test_first_order_ingredients_of_the_link():
                    evolution=dict(u_start=-16.0, u_end=-3.0, cfl=2.0), output=dict(scri_every=1, fields_every=0),
                    characteristic=dict(pulses=THREE, shadow_grid=False),
                    scattering=dict(first_cones=[-16.0, -4.0], scale_R=True))
-        r = sc._run_level(sc._levels(cfg)[0])
+        r = ladder.run_level(ladder.ladder_levels(cfg)[0])
         code = r["B"]["bf"].code
         b0, cw, thm = code["beta0"][0], code["calW"][0], r["M"]["theta"][-1]
         out[G] = np.array([np.max(np.abs(cw + 1)), np.max(np.abs(cw + 1 - 4 * derivative(b0, 2))),
@@ -130,11 +130,11 @@ def test_translated_pulse_boost_offset(G):
                evolution=dict(u_start=cones[0], u_end=8.0, cfl=2.0), output=dict(scri_every=2, fields_every=0),
                characteristic=dict(pulses=off, shadow_grid=False),
                scattering=dict(first_cones=cones + [-4.0], scale_R=True))
-    levs = sc._levels(cfg)[:3]
+    levs = ladder.ladder_levels(cfg)[:3]
     kres = []
     for lev in levs:
-        r = sc._run_level(lev)
-        cp, cm = sc._cuts(r, G)
+        r = ladder.run_level(lev)
+        cp, cm = ladder.i0_cuts(r, G)
         res = match(cp, cm, np.pi, 10, check_orbit=False)
         q = dict(zip(res.charge_labels, res.charges_residual))
         kres.append(q["K_x"])
@@ -144,7 +144,7 @@ def test_translated_pulse_boost_offset(G):
             km = dict(zip(res.charge_labels, res.charges_minus))["K_x"]
     pred = -(1 / mu - mu) * km
     D = np.array([lev["D"] for lev in levs])
-    lim, p, est = sc.extrapolate(D, np.array(kres)[:, None])
+    lim, p, est = i0_matching.extrapolate(D, np.array(kres)[:, None])
     print(f"G = {G}: K_x residual per level {np.round(kres, 6)}, limit {lim[0]:.5e} +- {est[0]:.1e} "
           f"(p = {p[0]:.2f}); -(1/mu - mu) K_x^- = {pred:.5e}; ratio to -(1 - mu^2) K_x^-: "
           f"{lim[0] / (-(1 - mu * mu) * km):.4f}, 1/mu = {1 / mu:.4f}")

@@ -31,7 +31,7 @@ import pytest
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from bench.reference_numpy import random_regular_chi  # noqa: E402
-from asymflat.kinds.characteristic import initial_chi  # noqa: E402
+from asymflat.pipeline.characteristic_input import initial_chi  # noqa: E402
 from solvers.characteristic.stepper import (CharacteristicSolver, SolverError,  # noqa: E402
                                             padded_nphi, resample_phi, vertex_shift)
 

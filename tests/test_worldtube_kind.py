@@ -20,6 +20,7 @@ import asymflat
 from asymflat import cli, config
 from asymflat.exact import null_dust
 from asymflat.kinds import worldtube as W
+from asymflat.pipeline import worldtube_input
 
 ROOT = Path(__file__).parents[1]
 RUNS = ("dust.toml", "spinning_particle_tube.toml")
@@ -198,4 +199,4 @@ def test_theta_bound_guard():
     bad = [null_dust.DustBurst(-2.0, 0.0, 1.0)]
     p2 = dict(p, bursts=bad)
     with pytest.raises(ValueError, match="Theta"):
-        W._theta_guard(p2)
+        worldtube_input.theta_guard(p2)

@@ -34,17 +34,6 @@ def time_range(config: dict) -> tuple[float, float]:
     return u0, u1
 
 
-def fine_at_coarse(fine, coarse):
-    """Shadow-grid pairing: the fine samples at the coarse times (every other fine sample, the
-    shadow grid having twice the step) and the coarse ones, cut to a common length; ``coarse``
-    None gives ``(fine, None)``."""
-    if coarse is None:
-        return fine, None
-    f2 = fine[::2]
-    m = min(len(f2), len(coarse))
-    return f2[:m], coarse[:m]
-
-
 def output_cadence(config: dict) -> tuple[int, int]:
     """``(output.scri_every, output.fields_every)`` checked: >= 1 and >= 0."""
     out = config.get("output") or {}

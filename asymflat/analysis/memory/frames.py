@@ -16,7 +16,6 @@ from asymflat.bms3.recovery import inverse_on_grid, solve_minkowski_supertransla
 from asymflat.bms3.spectral import TrigSeries, fourier_modes, from_modes, mode_numbers, phi_grid
 
 
-
 # --------------------------------------------------------------------------------------------
 # frames modulo Poincare
 # --------------------------------------------------------------------------------------------

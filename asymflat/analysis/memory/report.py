@@ -11,7 +11,6 @@ from asymflat.analysis.memory.tails import _xi_tail, flux_tail
 from asymflat.bms3.spectral import phi_grid, shift
 
 
-
 # --------------------------------------------------------------------------------------------
 # the report (a /memory group)
 # --------------------------------------------------------------------------------------------
@@ -36,7 +35,6 @@ def _arrays_from(source) -> dict:
             out.update(theta_minus_last=sm.mass_aspect[-1], xi_minus_last=sm.angular_momentum_aspect[-1],
                        theta_minus_first=sm.mass_aspect[0], xi_minus_first=sm.angular_momentum_aspect[0])
     return out
-
 
 
 def memory_prediction(theta_i0, xi_i0, u, news, psi0, G, fraction=0.25, u_ref=0.0):

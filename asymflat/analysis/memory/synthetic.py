@@ -11,7 +11,6 @@ from asymflat.bms3.recovery import inverse_on_grid, solve_minkowski_supertransla
 from asymflat.bms3.spectral import TrigSeries, phi_grid
 
 
-
 # --------------------------------------------------------------------------------------------
 # synthetic data: compact news, exact quadrature, a final state on the Minkowski orbit
 # --------------------------------------------------------------------------------------------

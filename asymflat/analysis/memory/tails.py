@@ -62,8 +62,6 @@ def extrapolate_to_i_plus(u, values, p: float | None = None, u_ref: float = 0.0,
     return lim.reshape(shape), err.reshape(shape), p2
 
 
-
-
 # --------------------------------------------------------------------------------------------
 # flux tails after the last cut
 # --------------------------------------------------------------------------------------------

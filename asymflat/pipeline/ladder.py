@@ -1,0 +1,143 @@
+"""The first-cone ladder of the ``scattering`` kind: one characteristic evolution (main + shadow grid)
+per first-cone time u0_k (:func:`ladder_levels`, :func:`run_level`), the scri- data of each level from
+its relabelled first cone, the i0 cuts of both sides (:func:`i0_cuts`), and the up-front refusals
+(:func:`validate`, :func:`incoming_mass_aspect`)."""
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+
+from asymflat.bms3 import ScriCut
+from asymflat.pipeline.bondi_frame import bondi_pipeline, has_scalar
+from asymflat.pipeline.characteristic_input import initial_chi, parse
+from asymflat.pipeline.evolution import evolve, has_shadow, step_count
+from asymflat.scri.minus import scri_minus_from_cone
+from solvers.characteristic.stepper import CharacteristicSolver
+
+
+def ladder_levels(config: dict) -> list[dict]:
+    sc = config["scattering"]
+    cones = [float(c) for c in sc["first_cones"]]
+    ev = config["evolution"]
+    if float(ev["u_start"]) != cones[0]:
+        raise ValueError(f"evolution.u_start = {ev['u_start']}: must equal scattering.first_cones[0] = "
+                         f"{cones[0]} (the earliest first cone is the main run)")
+    ch = config.get("characteristic") or {}
+    if ch.get("compact"):
+        raise ValueError("characteristic.compact: not allowed for kind scattering (scri- needs the "
+                         "closed-form exact pulses)")
+    pulses = list(ch.get("pulses") or []) + [dict(amplitude=c.get("amplitude", 1.0), a=c["a"])
+                                              for c in (ch.get("circular") or [])]
+    if not pulses:
+        raise ValueError("characteristic.pulses: kind scattering needs at least one exact pulse")
+    tc = max(float(p.get("t0", 0.0)) for p in pulses)
+    amax = max(float(p["a"]) for p in pulses)
+    if cones[-1] > tc - 2 * amax:
+        raise ValueError(f"scattering.first_cones[-1] = {cones[-1]}: must be <= t0 - 2a = {tc - 2 * amax} "
+                         "(the first cone must lie before the incoming pulses)")
+    if float(ev["u_end"]) <= cones[-1]:
+        raise ValueError("evolution.u_end: must be > every first cone")
+    grid = config["grid"]
+    R = float(grid.get("R", 1.0))
+    nint = int(grid["nx"]) - 1
+    out = []
+    for u0 in cones:
+        D = tc - u0
+        s = D / (tc - cones[-1]) if sc.get("scale_R", True) else 1.0
+        n_k = max(16, 2 * int(round(nint * s / 2)))
+        cfg = copy.deepcopy(config)
+        cfg["kind"] = "characteristic"
+        cfg["evolution"]["u_start"] = u0
+        cfg["grid"]["R"] = R * s
+        cfg["grid"]["nx"] = n_k + 1
+        cfg.pop("scattering", None)
+        out.append(dict(u0=u0, D=D, R=R * s, nx=n_k, cfg=cfg))
+    return out
+
+
+def incoming_mass_aspect(pulses, G: float, nphi: int, nodes: int = 4001) -> np.ndarray:
+    """Estimate of Theta-(v -> +inf, phi) from the incoming exact pulses, before any evolution.
+
+    Theta-_inf(phi) = -1 + 16 pi G E_in(phi),  E_in(phi) = int dv (d_v psi0-)^2  (scri- flux law,
+    docs/conventions.md section 5, integrated from the Minkowski vacuum at i-), with the flat-space
+    psi0- of the pulses and v in place of the scri- Bondi time: exact at O(G), off at O(G^2)
+    (bondi-equations / README "Subtleties").  d_v psi0- = -Re sum A (2 w)^(-3/2); the integral runs
+    over v = t_c + a sinh(s), |s| <= 14 (tail below 1e-11 of the total), by the trapezoid rule in s.
+    """
+    from asymflat.exact.pulses import pulse_news_scri_minus, validate_pulses
+
+    phi = 2 * np.pi * np.arange(nphi) / nphi
+    ps = validate_pulses(pulses)
+    if not ps:
+        return -np.ones(nphi)
+    a_min = min(p[1] for p in ps)
+    tc = float(np.mean([p[2] for p in ps]))
+    s = np.linspace(-14.0, 14.0, nodes)
+    v = tc + a_min * np.sinh(s)
+    dv_ds = a_min * np.cosh(s)
+    news = pulse_news_scri_minus(v[:, None], phi[None, :], pulses)
+    e_in = np.trapezoid(news**2 * dv_ds[:, None], s, axis=0)
+    return -1.0 + 16 * np.pi * G * e_in
+
+
+def validate(config: dict) -> None:
+    """Refusals before any work: every ladder level's characteristic parameters, and incoming
+    radiation whose energy would take i0 beyond the conical-defect range (the Hill monodromy of
+    Theta- at v -> +inf must be elliptic, |tr M| < 2: deficit angle below 2 pi; physics-bms3.md
+    section 2.6).  The i0 estimate is :func:`incoming_mass_aspect` (exact at O(G))."""
+    from asymflat.bms3 import hill
+
+    for lev in ladder_levels(config):
+        parse(lev["cfg"])
+    G = float(config["G"])
+    pulses = config["characteristic"]["pulses"]
+    if G > 0 and pulses:
+        theta = incoming_mass_aspect(pulses, G, int(config["grid"]["nphi"]))
+        h = hill(theta)
+        if not abs(h.trace) < 2.0:
+            raise ValueError(
+                f"characteristic.pulses: the incoming energy takes spatial infinity beyond the conical-defect "
+                f"range (Hill trace of Theta- at v -> +inf = {h.trace:.4g}, estimated at O(G); a deficit angle "
+                f"below 2 pi needs |trace| < 2): lower the amplitudes or G = {G:g}")
+
+
+def first_cone(p: dict, nx: int):
+    sv = CharacteristicSolver(nx, p["nphi"], p["R"], p["G"], filter=p["filter"], order=p["order"])
+    chi = sv.project(initial_chi(sv.x, sv.phi, p["u0"], p["R"], p["pulses"], p["compact"]))
+    sv.rhs(chi)
+    return sv.x, sv.phi, chi, sv.fields()["beta"]
+
+
+def run_level(lev: dict, progress=None) -> dict:
+    p = parse(lev["cfg"])
+    nx, R, cfl, G = p["nx"], p["R"], p["cfl"], p["G"]
+    L = p["u1"] - p["u0"]
+    shadow = has_shadow(p)
+    nsteps = step_count(L, nx, cfl, R, shadow)
+    main = evolve(p, nx, nsteps, 1, 0)
+    coarse = evolve(p, nx // 2, nsteps // 2, 1, 0) if shadow else None
+    scalar = has_scalar(p)
+    B = bondi_pipeline(main, G, scalar)
+    C = bondi_pipeline(coarse, G, scalar) if coarse else None
+    out = dict(p=p, main=main, coarse=coarse, B=B, C=C, nsteps=nsteps, shadow=shadow)
+    for key, n, bb in (("M", nx, B), ("Mc", nx // 2, C)):
+        if bb is None:
+            out[key] = None
+            continue
+        x, phi, chi, beta = first_cone(p, n)
+        out[key] = scri_minus_from_cone(x, phi, R, p["u0"], chi, beta, G, bb["dt"], p["pulses"])
+        out[key]["beta_cone"] = beta
+    # points per pulse width a along the first cone at the pulse: dv/dx = 2R/(1-x)^2
+    a = min(float(q["a"]) for q in p["pulses"])
+    rp = max(0.0, (max(float(q.get("t0", 0.0)) for q in p["pulses"]) - p["u0"]) / 2)
+    out["points_per_a"] = a * nx / (2 * R / (1 - rp / (R + rp)) ** 2)
+    return out
+
+
+def i0_cuts(lv: dict, G: float):
+    bf = lv["B"]["bf"]
+    M = lv["M"]
+    cp = ScriCut(bf.mass_aspect[0], bf.angular_momentum_aspect[0], "scri_plus", G)
+    cm = ScriCut(M["theta"][-1], M["xi"][-1], "scri_minus", G)
+    return cp, cm
