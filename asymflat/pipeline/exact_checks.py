@@ -86,15 +86,15 @@ def exact_checks(p: dict, main: dict, coarse: dict | None, B: dict, C: dict | No
         f2, c2 = fine_at_coarse(bf.psi0, C["bf"].psi0 if C else None)
         est = richardson_estimate(f2, c2) + ROUNDOFF * float(np.max(np.abs(ex)))
         checks.append(make_check("psi0_vs_exact", np.max(np.abs(bf.psi0 - ex)), est, RICH,
-                             "max |psi~0 - closed form| on the Bondi grid (u_B, phi_B)"))
+                                 "max |psi~0 - closed form| on the Bondi grid (u_B, phi_B)"))
         summary["psi0_max_abs"] = float(np.max(np.abs(ex)))
     elif closed and circular:
         ex = np.array([math.sqrt(mu) * pulse_psi0(mu * t, main["solver"].phi, p["pulses"]) for t in u])
         cs = coarse["scri"]["psi0"] if coarse else None
         est = richardson_estimate(sc["psi0"][::2][:len(cs)], cs) if coarse else np.nan
         checks.append(make_check("psi0_vs_exact", np.max(np.abs(sc["psi0"] - ex)),
-                             est + ROUNDOFF * float(np.max(np.abs(ex))), RICH,
-                             "max |psi0 - closed form| at scri+ (code frame) over all steps"))
+                                 est + ROUNDOFF * float(np.max(np.abs(ex))), RICH,
+                                 "max |psi0 - closed form| at scri+ (code frame) over all steps"))
         summary["psi0_max_abs"] = float(np.max(np.abs(ex)))
     if not (G > 0 and circular and closed and len(p["pulses"]) == 1):
         return
@@ -104,13 +104,13 @@ def exact_checks(p: dict, main: dict, coarse: dict | None, B: dict, C: dict | No
     cb = coarse["scri"]["beta0"] if coarse else None
     est = richardson_estimate(sc["beta0"][::2][:len(cb)], cb) if coarse else np.nan
     checks.append(make_check("beta0_vs_exact", np.max(np.abs(sc["beta0"] - ex[:, None])),
-                         est + ROUNDOFF, RICH, "max |beta0 - closed form (c1)| at scri+ (code frame)"))
+                             est + ROUNDOFF, RICH, "max |beta0 - closed form (c1)| at scri+ (code frame)"))
     uex = circular_code_time(bf.time, p["u0"], eps, a, G, t0, mu)
     thx = -mu * mu * np.exp(-2 * beta0_circular(mu * uex - t0, eps, a, G))
     f2, c2 = fine_at_coarse(bf.mass_aspect, C["bf"].mass_aspect if C else None)
     checks.append(make_check("Theta_vs_exact", np.max(np.abs(bf.mass_aspect - thx[:, None])),
-                         richardson_estimate(f2, c2) + ROUNDOFF, RICH,
-                         "max |Theta_B(u_B) + mu^2 exp(-2 beta0(u(u_B)))| on the Bondi grid, exact u(u_B)"))
+                             richardson_estimate(f2, c2) + ROUNDOFF, RICH,
+                             "max |Theta_B(u_B) + mu^2 exp(-2 beta0(u(u_B)))| on the Bondi grid, exact u(u_B)"))
     # the code-frame mass-loss law d_u beta0 = -8 pi G news^2 / mu^2 (4th-order differences in u;
     # from Theta_B = -mu^2 e^{-2 beta0}, d u_B = e^{2 beta0} du and the Bondi mass law)
     lhs = ddu(sc["beta0"], u)
@@ -121,12 +121,12 @@ def exact_checks(p: dict, main: dict, coarse: dict | None, B: dict, C: dict | No
         cl = ddu(coarse["scri"]["beta0"], coarse["u"])
         est += np.abs(cl + k8 * coarse["scri"]["news"] ** 2).max() / (2**RICHARDSON_ORDER - 1)
     checks.append(make_check("mass_loss_law", resid, est + ROUNDOFF,
-                         "shadow grid + 2nd/4th-order sampling-derivative comparison",
-                         "max |d_u beta0 + 8 pi G news^2 / mu^2| at scri+ (code frame)"))
+                             "shadow grid + 2nd/4th-order sampling-derivative comparison",
+                             "max |d_u beta0 + 8 pi G news^2 / mu^2| at scri+ (code frame)"))
 
 
 def exact_checks_minus(p: dict, phys: list, frame, main: dict, coarse: dict | None, B: dict, C: dict | None,
-                  v_end: float, checks: list, summary: dict) -> None:
+                       v_end: float, checks: list, summary: dict) -> None:
     G, S, code = p["G"], B["S"], B["code"]
     circular = is_circular(p)
     no_acc = p["acc"] == [0.0, 0.0]
@@ -142,7 +142,7 @@ def exact_checks_minus(p: dict, phys: list, frame, main: dict, coarse: dict | No
         f2, c2 = fine_at_coarse_from_end(S["psi0"], C["S"]["psi0"] if C else None)
         est = richardson_estimate(f2, c2) + ROUNDOFF * float(np.max(np.abs(ex)))
         checks.append(make_check("psi0_vs_exact", np.max(np.abs(S["psi0"] - ex)), est, RICH,
-                             "scri-: max |psi~0 - closed form of the pulses at scri-| on the Bondi grid (v_B, phi_B)"))
+                                 "scri-: max |psi~0 - closed form of the pulses at scri-| on the Bondi grid (v_B, phi_B)"))
         summary["psi0_max_abs"] = float(np.max(np.abs(ex)))
     elif closed and circular:
         from asymflat.exact.circular import psi0_minus
@@ -151,8 +151,8 @@ def exact_checks_minus(p: dict, phys: list, frame, main: dict, coarse: dict | No
         cs = C["code"]["psi0"] if C else None
         f2, c2 = fine_at_coarse_from_end(code["psi0"], cs)
         checks.append(make_check("psi0_vs_exact", np.max(np.abs(code["psi0"] - ex)),
-                             richardson_estimate(f2, c2) + ROUNDOFF * float(np.max(np.abs(ex))), RICH,
-                             "scri-: max |psi0 - eps Re[(2(v - ia))^(-1/2)]| (code frame) over all steps"))
+                                 richardson_estimate(f2, c2) + ROUNDOFF * float(np.max(np.abs(ex))), RICH,
+                                 "scri-: max |psi0 - eps Re[(2(v - ia))^(-1/2)]| (code frame) over all steps"))
         summary["psi0_max_abs"] = float(np.max(np.abs(ex)))
     if not (G > 0 and circular and closed and len(phys) == 1 and frame is None):
         return
@@ -161,14 +161,14 @@ def exact_checks_minus(p: dict, phys: list, frame, main: dict, coarse: dict | No
     bx = beta0_circular(-code["v"], eps, a, G)
     f2, c2 = fine_at_coarse_from_end(code["beta0"], C["code"]["beta0"] if C else None)
     checks.append(make_check("beta0_vs_exact", np.max(np.abs(code["beta0"] - bx[:, None])),
-                         richardson_estimate(f2, c2) + ROUNDOFF, RICH,
-                         "scri-: max |beta0^-(v) - beta0(-v)| of (c1) (code frame)"))
+                             richardson_estimate(f2, c2) + ROUNDOFF, RICH,
+                             "scri-: max |beta0^-(v) - beta0(-v)| of (c1) (code frame)"))
     vex = circular_bondi_to_code_v(S["v"], v_end, eps, a, G)
     thx = -np.exp(-2 * beta0_circular(-vex, eps, a, G))
     f2, c2 = fine_at_coarse_from_end(S["Theta"], C["S"]["Theta"] if C else None)
     checks.append(make_check("Theta_vs_exact", np.max(np.abs(S["Theta"] - thx[:, None])),
-                         richardson_estimate(f2, c2) + ROUNDOFF, RICH,
-                         "scri-: max |Theta^-(v_B) + exp(-2 beta0^-(v(v_B)))| on the Bondi grid, exact v(v_B)"))
+                             richardson_estimate(f2, c2) + ROUNDOFF, RICH,
+                             "scri-: max |Theta^-(v_B) + exp(-2 beta0^-(v(v_B)))| on the Bondi grid, exact v(v_B)"))
     # code-frame mass-gain law at scri-: d_v beta0^- = +8 pi G news^-2
     v = code["v"]
     lhs = ddu(code["beta0"], v)
@@ -178,8 +178,8 @@ def exact_checks_minus(p: dict, phys: list, frame, main: dict, coarse: dict | No
         cl = ddu(C["code"]["beta0"], C["code"]["v"])
         est += np.abs(cl - 8 * math.pi * G * C["code"]["news"] ** 2).max() / (2**RICHARDSON_ORDER - 1)
     checks.append(make_check("mass_gain_law", resid, est + ROUNDOFF,
-                         "shadow grid + 2nd/4th-order sampling-derivative comparison",
-                         "scri-: max |d_v beta0 - 8 pi G news^2| (code frame)"))
+                             "shadow grid + 2nd/4th-order sampling-derivative comparison",
+                             "scri-: max |d_v beta0 - 8 pi G news^2| (code frame)"))
 
 
 # --- plugins (asymflat.pipeline.checks) ---------------------------------------------------------

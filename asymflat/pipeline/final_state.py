@@ -45,9 +45,9 @@ def final_state_checks(B: dict, C: dict | None, mu: float, G: float, checks: lis
     est = (abs(h.trace - fc[0].trace) / (2**p - 1) if fc else np.nan) + sens + h.error_estimate
     target = 2.0 * math.cos(math.pi * mu)
     checks.append(make_check("final_hill_trace", h.trace - target, est,
-                         "shadow grid (Richardson) + response to the late-u tail error + Hill integrator",
-                         f"Hill trace of Theta+ at i+ minus 2 cos(pi mu) = {target:.6g} (final state on the "
-                         "orbit of the central particle; Theta+ extrapolated with the flux tail)"))
+                             "shadow grid (Richardson) + response to the late-u tail error + Hill integrator",
+                             f"Hill trace of Theta+ at i+ minus 2 cos(pi mu) = {target:.6g} (final state on the "
+                             "orbit of the central particle; Theta+ extrapolated with the flux tail)"))
     summary.update(final_hill_trace=float(h.trace), final_hill_winding=float(h.winding),
                    final_hill_orbit=h.classification, final_tail_exponent=float(q),
                    final_tail_status=status, final_tail_max=tail)

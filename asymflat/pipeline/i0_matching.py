@@ -200,7 +200,7 @@ def match_across_i0(levels: list, runs: list, G: float, p: dict, mt: dict, summ:
 
 
 def i0_invariants_and_link(levels, runs, G: float, D: np.ndarray, mt, summ: dict, checks: list,
-                            xi_roundoff: float) -> tuple[dict | None, str]:
+                           xi_roundoff: float) -> tuple[dict | None, str]:
     """The rest-frame angular momentum of the i0 state from both sides (frame free,
     asymflat/bms3/invariants.py; gated like the Hill trace: ladder extrapolation + round-off) and,
     reported only, the matching in the frame carried by the first cone's superrotation

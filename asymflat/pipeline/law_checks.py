@@ -9,53 +9,84 @@ from asymflat.pipeline.checks import CheckContext, check_plugin
 from asymflat.pipeline.estimates import RICHARDSON_ORDER, ROUNDOFF, SCALED, cone_order, make_check
 
 
-def law_checks(B: dict, C: dict | None, G: float, checks: list, summary: dict,
-                order: float = RICHARDSON_ORDER) -> None:
-    """Flux laws, balances and monotonicity (G > 0 with a scalar field); the shadow-grid
-    estimates scale the coarse residuals by 2^-order (design order, or :func:`cone_order`)."""
-    r, dt = B["res"], B["dt"]
-    scaled = f"shadow grid nx/2: coarse residual x 2^-{order:g} + round-off"
-    th = B["bf"].mass_aspect
-    for law, key in (("Theta", "R_Theta"), ("Nhat", "R_Nhat")):
-        big = th if law == "Theta" else np.maximum(np.abs(B["bf"].Nhat), np.abs(th))
+#: the two flux laws: (law, residual key of :func:`asymflat.scri.flux_residuals_bondi`)
+_LAWS = (("Theta", "R_Theta"), ("Nhat", "R_Nhat"))
+
+
+def flux_law_checks(res: dict, coarse_res: dict | None, th: np.ndarray, nhat: np.ndarray, dt: float, order: float,
+                    method: str, laws, checks: list, summary: dict) -> None:
+    """The Theta and Nhat flux laws: max |R| over (time, phi) relative to the largest term of the law
+    (``res['scale_*']``, or the law's round-off floor ROUNDOFF max|big| / dt if larger), estimate the
+    coarse value x 2^-order + the floor; ``laws`` = ((check name, description) of Theta, of Nhat).
+    ``summary``: ``<name>_largest_term`` and the measured ``order_<name>`` (where above round-off)."""
+    for (law, key), (name, desc) in zip(_LAWS, laws):
+        big = th if law == "Theta" else np.maximum(np.abs(nhat), np.abs(th))
         rnd = ROUNDOFF * float(np.max(np.abs(big))) / dt
-        scale = max(r[f"scale_{law}"], rnd)
-        val = float(np.max(np.abs(r[key]))) / scale
+        scale = max(res[f"scale_{law}"], rnd)
+        val = float(np.max(np.abs(res[key]))) / scale
         rnd = rnd / scale
-        cval = float(np.max(np.abs(C["res"][key]))) / scale if C else np.nan
+        cval = float(np.max(np.abs(coarse_res[key]))) / scale if coarse_res is not None else np.nan
         est = cval * 2.0**-order + rnd
-        desc = ("max over (u_B, phi) of |d_u Theta + 16 pi G news^2| / largest term"
-                if law == "Theta" else
-                "max over (u_B, phi) of |d_u Nhat - Theta'/2 + 8 pi G news psi0'| / largest term")
-        checks.append(make_check(f"flux_law_{law}", val, est, scaled, desc))
-        summary[f"flux_law_{law}_largest_term"] = float(scale)
-        if C and val > 10 * rnd:
-            summary[f"order_flux_law_{law}"] = float(np.log2(cval / val))
+        checks.append(make_check(name, val, est, method, desc))
+        summary[f"{name}_largest_term"] = float(scale)
+        if coarse_res is not None and val > 10 * rnd:
+            summary[f"order_{name}"] = float(np.log2(cval / val))
+
+
+def charge_roundoff(th: np.ndarray, N: np.ndarray, time: np.ndarray, n: int, G: float) -> float:
+    """Round-off of a charge on a cut: (1/8G) x that of the aspects, ROUNDOFF (n/2)(1 + max|Theta| +
+    max|N|)(1 + max|time|) (measured: 5e-12 for E ~ 6, nphi = 48)."""
+    return (ROUNDOFF * (n / 2) * (1 + float(np.max(np.abs(th))) + float(np.max(np.abs(N))))
+            * (1 + float(np.max(np.abs(time)))) / (8 * G))
+
+
+def balance_checks(bal: dict, coarse_bal: dict | None, balances, order: float, method: str, checks: list,
+                   summary: dict) -> None:
+    """Energy and angular-momentum balances: max over cuts of |balance|, estimate the coarse value x
+    2^-order + round-off; ``balances`` = (check name, key of ``bal``, round-off, description) each;
+    the measured ``order_<name>`` into ``summary`` where above round-off."""
+    for name, key, rnd, desc in balances:
+        val = float(np.max(np.abs(bal[key])))
+        cval = float(np.max(np.abs(coarse_bal[key]))) if coarse_bal is not None else np.nan
+        est = cval * 2.0**-order + rnd
+        checks.append(make_check(name, val, est, method, desc))
+        if coarse_bal is not None and val > 10 * rnd:
+            summary[f"order_{name}"] = float(np.log2(cval / val))
+
+
+def monotonic_check(name: str, violation: float, C: dict | None, th: np.ndarray, dt: float, order: float,
+                    method: str, desc: str, checks: list) -> None:
+    """Monotonicity of Theta along the generators: ``max(0, violation)`` (the largest step the wrong
+    way); estimate that of the Theta law, d_u Theta = -16 pi G news^2 + R_Theta: the coarse residual
+    x 2^-order + ROUNDOFF max|Theta| / dt."""
+    cres = float(np.max(np.abs(C["res"]["R_Theta"]))) if C else np.nan
+    est = cres * 2.0**-order + ROUNDOFF * float(np.max(np.abs(th))) / dt
+    checks.append(make_check(name, max(0.0, violation), est, method + " (residual of the Theta law)", desc))
+
+
+def law_checks(B: dict, C: dict | None, G: float, checks: list, summary: dict,
+               order: float = RICHARDSON_ORDER) -> None:
+    """Flux laws, balances and monotonicity at scri+ (G > 0 with a scalar field); the shadow-grid
+    estimates scale the coarse residuals by 2^-order (design order, or :func:`cone_order`)."""
+    dt, bf = B["dt"], B["bf"]
+    scaled = f"shadow grid nx/2: coarse residual x 2^-{order:g} + round-off"
+    th = bf.mass_aspect
+    laws = (("flux_law_Theta", "max over (u_B, phi) of |d_u Theta + 16 pi G news^2| / largest term"),
+            ("flux_law_Nhat", "max over (u_B, phi) of |d_u Nhat - Theta'/2 + 8 pi G news psi0'| / largest term"))
+    flux_law_checks(B["res"], C["res"] if C else None, th, bf.Nhat, dt, order, scaled, laws, checks, summary)
     E = B["charges"]["E"]
-    bf = B["bf"]
-    n = len(bf.phi)
-    # round-off of a charge: (1/8G) x that of the aspects (measured: 5e-12 for E ~ 6, nphi = 48)
-    rnd_q = (ROUNDOFF * (n / 2) * (1 + float(np.max(np.abs(th))) + float(np.max(np.abs(bf.N))))
-             * (1 + float(np.max(np.abs(bf.time)))) / (8 * G))
+    rnd_q = charge_roundoff(th, bf.N, bf.time, len(bf.phi), G)
     # J integrates Xi, whose round-off carries the third phi-derivatives of the transport (the Xi
     # floor of vacuum_checks).  Measured: reflection-symmetric data (J = 0 exactly) leave J ~ 8e-8 at
     # nphi = 96, G = 0.02, with the code-frame data symmetric to 1e-11
     rnd_j = rnd_q + theta_xi_roundoff(bf)[1] / (8 * G)
-    for name, key, ch, rnd in (("energy_balance", "E_balance", "E", rnd_q),
-                               ("angular_momentum_balance", "J_balance", "J", rnd_j)):
-        val = float(np.max(np.abs(B["bal"][key])))
-        cval = float(np.max(np.abs(C["bal"][key]))) if C else np.nan
-        est = cval * 2.0**-order + rnd
-        checks.append(make_check(name, val, est, scaled,
-                             f"max over cuts of |{ch}(u_B) - {ch}(u_start) + radiated {ch}|"))
-        if C and val > 10 * rnd:
-            summary[f"order_{name}"] = float(np.log2(cval / val))
+    balances = (("energy_balance", "E_balance", rnd_q, "max over cuts of |E(u_B) - E(u_start) + radiated E|"),
+                ("angular_momentum_balance", "J_balance", rnd_j,
+                 "max over cuts of |J(u_B) - J(u_start) + radiated J|"))
+    balance_checks(B["bal"], C["bal"] if C else None, balances, order, scaled, checks, summary)
     dut = float(np.max(B["du_theta"]))
-    cres = float(np.max(np.abs(C["res"]["R_Theta"]))) if C else np.nan
-    est = cres * 2.0**-order + ROUNDOFF * float(np.max(np.abs(th))) / dt
-    checks.append(make_check("energy_monotonic", max(0.0, dut), est,
-                         scaled + " (residual of the Theta law)",
-                         "max(0, max over (u_B, phi) of d_u Theta): Theta non-increasing on every generator"))
+    monotonic_check("energy_monotonic", dut, C, th, dt, order, scaled,
+                    "max(0, max over (u_B, phi) of d_u Theta): Theta non-increasing on every generator", checks)
     summary["max_du_Theta"] = dut
     summary["E_initial"] = float(E[0])
     summary["E_final"] = float(E[-1])
@@ -78,41 +109,23 @@ def theta_xi_roundoff(bf) -> tuple[float, float]:
 
 
 def law_checks_minus(B: dict, C: dict | None, G: float, checks: list, summary: dict) -> None:
-    r, dt, S = B["res"], B["dt"], B["S"]
+    """Flux laws, balances and monotonicity at scri- (advanced kind; incoming radiation raises Theta^-)."""
+    dt, S = B["dt"], B["S"]
     th = S["Theta"]
-    for law, key in (("Theta", "R_Theta"), ("Nhat", "R_Nhat")):
-        big = th if law == "Theta" else np.maximum(np.abs(S["Nhat"]), np.abs(th))
-        rnd = ROUNDOFF * float(np.max(np.abs(big))) / dt
-        scale = max(r[f"scale_{law}"], rnd)
-        val = float(np.max(np.abs(r[key]))) / scale
-        rnd = rnd / scale
-        cval = float(np.max(np.abs(C["res"][key]))) / scale if C else np.nan
-        est = cval * 2.0**-RICHARDSON_ORDER + rnd
-        desc = ("scri-: max over (v_B, phi) of |d_v Theta - 16 pi G news^2| / largest term"
-                if law == "Theta" else
-                "scri-: max over (v_B, phi) of |d_v Nhat - Theta'/2 - 8 pi G news psi0'| / largest term, "
-                "Nhat = N + pi G d_phi psi0^2")
-        checks.append(make_check(f"flux_law_{law}_minus", val, est, SCALED, desc))
-        summary[f"flux_law_{law}_minus_largest_term"] = float(scale)
-        if C and val > 10 * rnd:
-            summary[f"order_flux_law_{law}_minus"] = float(np.log2(cval / val))
-    n = len(S["phi"])
-    rnd_q = (ROUNDOFF * (n / 2) * (1 + float(np.max(np.abs(th))) + float(np.max(np.abs(S["N"]))))
-             * (1 + float(np.max(np.abs(S["v"])))) / (8 * G))
-    for name, key, ch in (("energy_balance_minus", "E_balance", "E"),
-                          ("angular_momentum_balance_minus", "J_balance", "J")):
-        val = float(np.max(np.abs(B["bal"][key])))
-        cval = float(np.max(np.abs(C["bal"][key]))) if C else np.nan
-        est = cval * 2.0**-RICHARDSON_ORDER + rnd_q
-        checks.append(make_check(name, val, est, SCALED,
-                             f"scri-: max over cuts of |{ch}(v_B) - {ch}(first cut) - incoming {ch}|"))
-        if C and val > 10 * rnd_q:
-            summary[f"order_{name}"] = float(np.log2(cval / val))
+    laws = (("flux_law_Theta_minus", "scri-: max over (v_B, phi) of |d_v Theta - 16 pi G news^2| / largest term"),
+            ("flux_law_Nhat_minus", "scri-: max over (v_B, phi) of |d_v Nhat - Theta'/2 - 8 pi G news psi0'| / "
+                                    "largest term, Nhat = N + pi G d_phi psi0^2"))
+    flux_law_checks(B["res"], C["res"] if C else None, th, S["Nhat"], dt, RICHARDSON_ORDER, SCALED, laws, checks,
+                    summary)
+    rnd_q = charge_roundoff(th, S["N"], S["v"], len(S["phi"]), G)
+    balances = (("energy_balance_minus", "E_balance", rnd_q,
+                 "scri-: max over cuts of |E(v_B) - E(first cut) - incoming E|"),
+                ("angular_momentum_balance_minus", "J_balance", rnd_q,
+                 "scri-: max over cuts of |J(v_B) - J(first cut) - incoming J|"))
+    balance_checks(B["bal"], C["bal"] if C else None, balances, RICHARDSON_ORDER, SCALED, checks, summary)
     dvt = float(np.min(B["dv_theta"]))
-    cres = float(np.max(np.abs(C["res"]["R_Theta"]))) if C else np.nan
-    est = cres * 2.0**-RICHARDSON_ORDER + ROUNDOFF * float(np.max(np.abs(th))) / dt
-    checks.append(make_check("energy_monotonic_minus", max(0.0, -dvt), est, SCALED + " (residual of the Theta law)",
-                         "scri-: max(0, -min over (v_B, phi) of d_v Theta): Theta^- non-decreasing in v"))
+    monotonic_check("energy_monotonic_minus", -dvt, C, th, dt, RICHARDSON_ORDER, SCALED,
+                    "scri-: max(0, -min over (v_B, phi) of d_v Theta): Theta^- non-decreasing in v", checks)
     E = B["charges"]["E"]
     summary["min_dv_Theta"] = dvt
     summary["E_first_cut"] = float(E[0])

@@ -10,7 +10,7 @@ from asymflat.pipeline.estimates import RICHARDSON_ORDER, ROUNDOFF, SAFETY
 
 
 def memory_checks(data: RunData, bf, cbf, G: float, u_ref: float, checks: list,
-            matched: tuple[dict | None, str] = (None, "not computed")) -> None:
+                  matched: tuple[dict | None, str] = (None, "not computed")) -> None:
     """The 3D memory (asymflat.analysis.memory.memory_report) from the RunData's own scri+ (and scri-) data into
     ``data.memory`` / ``data.memory_attrs`` (docs/format.md "/memory"); a failure (state not near the
     Minkowski orbit, too few late cuts) is recorded in ``memory_attrs["status"]``.

@@ -21,6 +21,23 @@ CODE_DESC_MINUS = {
 }
 
 
+#: units of the Poincare charges on a cut (conventions.md sections 3-4)
+CHARGE_UNITS = dict(E="1/G", J="length/G", p_x="1/G", p_y="1/G", K_x="length/G", K_y="length/G")
+
+
+def law_series(series: dict, B: dict, sel: np.ndarray, charge_desc: str, fluxes, residual_descs) -> None:
+    """Into ``series``, on the written cuts ``sel``: the charges of the Bondi data ``B``
+    (``charge_desc.format(k=name)``), the flux / balance series ``fluxes`` = (key of ``B['bal']``, units,
+    description) each, and the max over phi of the Theta and Nhat flux-law residuals."""
+    ch, bal, res = B["charges"], B["bal"], B["res"]
+    for k, un in CHARGE_UNITS.items():
+        series[k] = (ch[k][sel], un, charge_desc.format(k=k))
+    for k, un, d in fluxes:
+        series[k] = (bal[k][sel], un, d)
+    series["flux_residual_Theta"] = (np.max(np.abs(res["R_Theta"]), axis=1)[sel], "1/length", residual_descs[0])
+    series["flux_residual_Nhat"] = (np.max(np.abs(res["R_Nhat"]), axis=1)[sel], "1", residual_descs[1])
+
+
 def retarded_output(p: dict, main: dict, B: dict, nsteps: int) -> tuple[ScriData, dict, dict]:
     """``(scri_plus, series, fields)`` of a retarded run: the Bondi data of :func:`bondi_pipeline` ``B``
     on every ``scri_every``-th dense cut, the series of the evolution ``main``, its snapshots."""
@@ -49,21 +66,15 @@ def retarded_output(p: dict, main: dict, B: dict, nsteps: int) -> tuple[ScriData
             series[k] = (v, "1", k.replace("_", " ") + " over the grid")
     if "charges" in B:
         series["u_bondi"] = (bf.time[sel], "length", "Bondi time of the written cuts")
-        ch, bal, res = B["charges"], B["bal"], B["res"]
-        units = dict(E="1/G", J="length/G", p_x="1/G", p_y="1/G", K_x="length/G", K_y="length/G")
-        for k, un in units.items():
-            series[k] = (ch[k][sel], un, f"charge {k} on the Bondi cut (conventions.md sections 3-4)")
-        for k, un, d in (("dE_du", "1/(G length)", "energy flux -oint news^2"),
-                         ("dJ_du", "1/G", "angular momentum flux +oint news psi0'"),
-                         ("radiated_energy", "1/G", "int_{u_start}^{u_B} oint news^2"),
-                         ("radiated_J", "length/G", "int_{u_start}^{u_B} (-dJ/du)"),
-                         ("E_balance", "1/G", "E - E(u_start) + radiated energy"),
-                         ("J_balance", "length/G", "J - J(u_start) + radiated J")):
-            series[k] = (bal[k][sel], un, d)
-        series["flux_residual_Theta"] = (np.max(np.abs(res["R_Theta"]), axis=1)[sel], "1/length",
-                                         "max over phi of |d_u Theta + 16 pi G news^2|")
-        series["flux_residual_Nhat"] = (np.max(np.abs(res["R_Nhat"]), axis=1)[sel], "1",
-                                        "max over phi of |d_u Nhat - Theta'/2 + 8 pi G news psi0'|")
+        fluxes = (("dE_du", "1/(G length)", "energy flux -oint news^2"),
+                  ("dJ_du", "1/G", "angular momentum flux +oint news psi0'"),
+                  ("radiated_energy", "1/G", "int_{u_start}^{u_B} oint news^2"),
+                  ("radiated_J", "length/G", "int_{u_start}^{u_B} (-dJ/du)"),
+                  ("E_balance", "1/G", "E - E(u_start) + radiated energy"),
+                  ("J_balance", "length/G", "J - J(u_start) + radiated J"))
+        residuals = ("max over phi of |d_u Theta + 16 pi G news^2|",
+                     "max over phi of |d_u Nhat - Theta'/2 + 8 pi G news psi0'|")
+        law_series(series, B, sel, "charge {k} on the Bondi cut (conventions.md sections 3-4)", fluxes, residuals)
         series["max_du_Theta"] = (np.max(B["du_theta"], axis=1)[sel], "1/length",
                                   "max over phi of d_u Theta (<= 0 up to truncation)")
 
@@ -107,21 +118,16 @@ def advanced_output(p: dict, main: dict, B: dict, nsteps: int) -> tuple[ScriData
             series[k] = (val[rr], "1", k.replace("_", " ") + " over the grid")
     if "charges" in B:
         series["v_bondi"] = (S["v"][sel], "length", "Bondi advanced time of the written cuts")
-        ch, bal, res = B["charges"], B["bal"], B["res"]
-        units = dict(E="1/G", J="length/G", p_x="1/G", p_y="1/G", K_x="length/G", K_y="length/G")
-        for k, un in units.items():
-            series[k] = (ch[k][sel], un, f"charge {k} on the scri- cut (scri- generators, conventions.md section 4)")
-        for k, un, d in (("dE_dv", "1/(G length)", "incoming energy flux +oint news^2"),
-                         ("dJ_dv", "1/G", "angular momentum flux -oint news psi0'"),
-                         ("incoming_energy", "1/G", "int_{first cut}^{v_B} oint news^2"),
-                         ("incoming_J", "length/G", "int_{first cut}^{v_B} dJ/dv"),
-                         ("E_balance", "1/G", "E - E(first cut) - incoming energy"),
-                         ("J_balance", "length/G", "J - J(first cut) - incoming J")):
-            series[k] = (bal[k][sel], un, d)
-        series["flux_residual_Theta"] = (np.max(np.abs(res["R_Theta"]), axis=1)[sel], "1/length",
-                                         "max over phi of |d_v Theta - 16 pi G news^2|")
-        series["flux_residual_Nhat"] = (np.max(np.abs(res["R_Nhat"]), axis=1)[sel], "1",
-                                        "max over phi of |d_v Nhat - Theta'/2 - 8 pi G news psi0'|")
+        fluxes = (("dE_dv", "1/(G length)", "incoming energy flux +oint news^2"),
+                  ("dJ_dv", "1/G", "angular momentum flux -oint news psi0'"),
+                  ("incoming_energy", "1/G", "int_{first cut}^{v_B} oint news^2"),
+                  ("incoming_J", "length/G", "int_{first cut}^{v_B} dJ/dv"),
+                  ("E_balance", "1/G", "E - E(first cut) - incoming energy"),
+                  ("J_balance", "length/G", "J - J(first cut) - incoming J"))
+        residuals = ("max over phi of |d_v Theta - 16 pi G news^2|",
+                     "max over phi of |d_v Nhat - Theta'/2 - 8 pi G news psi0'|")
+        law_series(series, B, sel, "charge {k} on the scri- cut (scri- generators, conventions.md section 4)", fluxes,
+                   residuals)
         series["min_dv_Theta"] = (np.min(B["dv_theta"], axis=1)[sel], "1/length",
                                   "min over phi of d_v Theta (>= 0 up to truncation)")
 

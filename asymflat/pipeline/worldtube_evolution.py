@@ -7,6 +7,7 @@ import numpy as np
 
 from asymflat.data import ScriData
 from asymflat.exact.null_dust import NullDustSolution
+from asymflat.pipeline.scri_output import CHARGE_UNITS
 from asymflat.pipeline.worldtube_input import EXTERIOR_CUTS, FD_ORDER
 from asymflat.scri import charges_on_cuts
 from asymflat.scri._numerics import cumulative_integral_uniform, dphi, fd_time_derivative
@@ -75,8 +76,7 @@ def worldtube_output(p: dict, A: dict, nsteps: int) -> tuple[ScriData, dict, dic
     scri_plus = ScriData("scri_plus", A["u"][sel], A["phi"], A["theta"][sel], A["xi"][sel], A["N"][sel], z, z.copy(),
                          extra)
     series = {"u": (A["u"][sel], "length", "Bondi retarded time of the written cuts")}
-    units = dict(E="1/G", J="length/G", p_x="1/G", p_y="1/G", K_x="length/G", K_y="length/G")
-    for k, un in units.items():
+    for k, un in CHARGE_UNITS.items():
         series[k] = (ch[k][sel], un, f"charge {k} on the cut (conventions.md sections 3-4)")
     for k, un, d in (
             ("emitted", "1/G", "emitted_dust_energy: oint int_{u_start}^u f (6-point quadrature)"),

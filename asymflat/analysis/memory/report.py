@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from asymflat.analysis.memory.fluxes import (flux_integrals, flux_rates, linear_superrotation,
-    linear_supertranslation)
+                                             linear_supertranslation)
 from asymflat.analysis.memory.frames import _strip_low, recover_memory
 from asymflat.analysis.memory.tails import _xi_tail, flux_tail
 from asymflat.bms3.spectral import phi_grid, shift
