@@ -20,7 +20,8 @@ $(STAMP): pyproject.toml
 	touch $@
 
 run: $(STAMP)
-	$(ASYMFLAT) run runs/default.toml -o results/default.h5
+	@mkdir -p results
+	$(ASYMFLAT) run runs/default.toml -o results/default.h5 --overwrite
 	$(ASYMFLAT) plot results/default.h5 -o results/default
 	$(ASYMFLAT) check results/default.h5
 
@@ -39,7 +40,7 @@ runs: $(RESULTS)
 
 results/%.h5: runs/%.toml $(SOURCES) | $(STAMP)
 	@mkdir -p results; rm -f results/$*.failed results/.$*.h5.tmp.*
-	@$(ASYMFLAT) run $< -o $@ --quiet 2> results/$*.log; rc=$$?; \
+	@$(ASYMFLAT) run $< -o $@ --quiet --overwrite 2> results/$*.log; rc=$$?; \
 	if [ $$rc -eq 0 ]; then echo "ran $<"; \
 	else { tail -n 1 results/$*.log | grep . || echo "exit status $$rc (killed by signal $$((rc > 128 ? rc - 128 : 0)))"; } > results/$*.failed; echo "FAILED $<"; fi
 

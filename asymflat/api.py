@@ -10,6 +10,8 @@ from typing import Any, Callable
 from asymflat import config as _config
 from asymflat import runtime as _runtime
 from asymflat.data import RunData
+from asymflat.io import lock as _lock
+from asymflat.io import output_path as _paths
 from asymflat.io import results as _io
 from asymflat.result import Result
 
@@ -74,6 +76,7 @@ def run(
     *,
     resume: bool = False,
     checkpoint: str | Path | None = None,
+    overwrite: bool = True,
 ) -> Result:
     """Run a configuration, write its result file atomically, and return it loaded.
 
@@ -93,9 +96,19 @@ def run(
         Checkpoint file (default ``OUTPUT.checkpoint``); written every
         ``[output] checkpoint_every_steps`` steps / ``checkpoint_every_minutes`` minutes and on a
         stop request (:mod:`asymflat.runtime`), removed once the result is written.
+    overwrite
+        Replace an existing file at ``output`` (``asymflat run`` passes False unless
+        ``--overwrite``).
 
     Raises
     ------
+    asymflat.io.output_path.StorageError
+        Before any work: ``output``'s directory is missing (an explicit ``output`` is never
+        created), not writable, read-only or full, or ``output`` is a directory;
+        :class:`~asymflat.io.output_path.OutputExists` without ``overwrite``;
+        :class:`~asymflat.io.lock.OutputLocked` while another run holds ``OUTPUT.lock``.
+        During the run: a checkpoint or the result could not be written (the previous checkpoint
+        and any previous result are kept).
     asymflat.runtime.RunUnstable
         The evolution became unstable; the output so far is in ``OUTPUT.partial``
         (``complete = false``), the last good checkpoint is kept.
@@ -104,9 +117,27 @@ def run(
     """
     cfg, text = resolve_config(config_or_path)
     out = Path(output) if output is not None else default_output(config_or_path)
-    if resume and _finished(out, text):
-        return Result(out)
+    if output is None:
+        _make_default_dir(out)
     ck = Path(checkpoint) if checkpoint is not None else _runtime.default_checkpoint(out)
+    _paths.preflight(out, ck)
+    with _lock.exclusive(out):
+        if resume and _finished(out, text):
+            return Result(out)
+        if not overwrite and out.exists():
+            raise _paths.OutputExists(out)
+        return _run_locked(cfg, text, out, ck, progress, resume)
+
+
+def _make_default_dir(out: Path) -> None:
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise _paths.StorageError(exc.errno or 5, out.parent, _paths.reason(exc, "cannot create")) from None
+
+
+def _run_locked(cfg: dict[str, Any], text: str, out: Path, ck: Path, progress: Progress | None,
+                resume: bool) -> Result:
     _runtime.remove_stale_temporaries(out, ck, _runtime.partial_path(out))
     session = _runtime.Session.from_config(cfg, text, ck, resume)
     try:

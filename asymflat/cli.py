@@ -4,6 +4,8 @@ Every user error (a bad configuration, a broken result file, a bad parameter) is
 line ``asymflat: error: ...`` with exit status 2, never as a traceback.  ``asymflat run``: a run that
 became unstable is one line with exit status 3 (output so far in OUTPUT.partial); SIGINT/SIGTERM
 stop it after writing a checkpoint, exit status 128 + signal (130, 143); ``--resume`` continues.
+Storage faults (path and errno in the line, :mod:`asymflat.io.output_path`): 4 (read-only, full,
+missing directory, ``-o`` a directory), 5 (the result exists, no ``--overwrite``), 6 (locked).
 """
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ import numpy as np
 
 from asymflat import config as _config
 from asymflat.analysis.convergence import LadderError
+from asymflat.io.output_path import StorageError, storage_message
 from asymflat.io.results import ResultFileError
 
 log = logging.getLogger("asymflat")
@@ -71,7 +74,10 @@ def _cmd_run(args: argparse.Namespace) -> int:
     try:
         with runtime.handle_signals():
             result = api.run(args.config, out, progress=_Progress(Path(args.config).stem, args.quiet),
-                             resume=args.resume, checkpoint=args.checkpoint)
+                             resume=args.resume, checkpoint=args.checkpoint, overwrite=args.overwrite)
+    except StorageError as exc:
+        print(f"asymflat: error: {storage_message(exc, out, args.checkpoint)}", file=sys.stderr)
+        return exc.exit_status
     except runtime.RunInterrupted as exc:
         again = f"asymflat run {args.config}" + (f" -o {args.output}" if args.output else "") + (
             f" --checkpoint {args.checkpoint}" if args.checkpoint else "")
@@ -177,6 +183,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--resume", action="store_true",
                    help="continue from the newest valid checkpoint (bit-identical to an uninterrupted run)")
     r.add_argument("--checkpoint", help="checkpoint file (default <output>.checkpoint)")
+    r.add_argument("--overwrite", action="store_true", help="replace an existing result file (default: refuse, exit 5)")
     r.set_defaults(func=_cmd_run)
     i = sub.add_parser("info", help="summarise a result file")
     i.add_argument("result")

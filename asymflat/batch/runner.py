@@ -16,12 +16,11 @@ import os
 import socket
 import time
 import traceback
-import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-from asymflat.batch import store
+from asymflat.batch import resilience, store
 from asymflat.batch.spec import Point, Sweep, config_hash
 from asymflat.batch.store import PointState
 from asymflat.config import ConfigError
@@ -112,7 +111,6 @@ def execute_point(task: PointTask) -> PointOutcome:
 
 def _run_and_write(task: PointTask) -> None:
     from asymflat import api
-    from asymflat.io import results as _io
 
     cfg, text = api.resolve_config(task.config)
     if config_hash(text) != task.config_hash:
@@ -120,8 +118,7 @@ def _run_and_write(task: PointTask) -> None:
                            "(different versions installed?)")
     out = Path(task.output)
     store.remove_stale_temps(out)
-    data = api.execute(cfg)
-    _io.write(out, data, cfg, text)
+    resilience.run_point(cfg, text, out)   # under RESULT.lock, resuming from RESULT.checkpoint
 
 
 def _single_numba_thread() -> None:
@@ -300,25 +297,16 @@ def _run_dask(points: list[Point], book: _Book, workers: int | None, scheduler: 
 
 
 def _submit_all(points: list[Point], book: _Book, client: Any) -> None:
-    """Submit every point, then record outcomes in completion order."""
-    from distributed import as_completed
-
-    futures = {
-        client.submit(execute_point, book.task(p, single_thread=True), pure=False,
-                      key=f"asymflat-{book.sweep.name}-{p.index}-{uuid.uuid4().hex[:12]}"): p
-        for p in points
-    }
-    for future in as_completed(futures):
-        book.record(_outcome(future, futures[future], book))
+    """Submit every point, then record outcomes in completion order (a point whose worker died
+    is retried once; a lost scheduler leaves the rest pending: :mod:`asymflat.batch.resilience`)."""
+    resilience.submit_all(points, book, client, execute_point, lambda p, exc, n: _outcome_lost(p, exc, n, book))
 
 
-def _outcome(future: Any, point: Point, book: _Book) -> PointOutcome:
-    try:
-        return future.result()
-    except Exception as exc:  # the worker died (KilledWorker), or the task could not be sent
-        task = book.task(point, single_thread=True)
-        return PointOutcome(point.index, point.config_hash, "failed", task.output, 0.0,
-                            error=f"worker lost: {one_line(exc)}", traceback=traceback.format_exc())
+def _outcome_lost(point: Point, exc: BaseException, attempts: int, book: _Book) -> PointOutcome:
+    task = book.task(point, single_thread=True)
+    times = "twice" if attempts == 2 else f"{attempts} times"
+    return PointOutcome(point.index, point.config_hash, "failed", task.output, 0.0,
+                        error=f"worker lost {times}: {one_line(exc)}", traceback=traceback.format_exc())
 
 
 def _import_distributed() -> Any:
@@ -351,7 +339,9 @@ def dask_client(workers: int, scheduler: str | None = None) -> Iterator[Any]:
             yield client
         return
     env = {**WORKER_ENV, **_passthrough_env()}
-    with _quiet("distributed"), distributed.LocalCluster(
+    import dask
+
+    with _quiet("distributed"), dask.config.set(resilience.SCHEDULER_CONFIG), distributed.LocalCluster(
         n_workers=workers, threads_per_worker=1, processes=True, env=env,
         dashboard_address=":0", silence_logs=logging.WARNING,
     ) as cluster:

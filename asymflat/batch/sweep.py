@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from asymflat.batch import store
+from asymflat.batch.resilience import SchedulerLost
 from asymflat.batch.runner import PointOutcome, SweepReport, default_outdir, run_one, run_sweep
 from asymflat.batch.spec import Point, Sweep, load_sweep, parse_sweep
 from asymflat.batch.store import PointState, refresh_manifest, sweep_states
@@ -83,8 +84,12 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     _check_points(sweep, strict=args.strict, quiet=args.quiet or args.point is not None)
     if args.point is not None:
         return _cmd_point(sweep, args.point, outdir, args.quiet)
-    report = run_sweep(sweep, outdir, workers=args.workers, scheduler=args.scheduler, serial=args.serial,
-                       warmup=args.warmup, report=None if args.quiet else _Printer(sweep))
+    try:
+        report = run_sweep(sweep, outdir, workers=args.workers, scheduler=args.scheduler, serial=args.serial,
+                           warmup=args.warmup, report=None if args.quiet else _Printer(sweep))
+    except SchedulerLost as exc:
+        print(f"asymflat: sweep {sweep.name}: {exc}", file=sys.stderr)
+        return EXIT_FAILED
     _print_summary(sweep, report)
     return EXIT_OK if report.ok else EXIT_FAILED
 

@@ -2,12 +2,16 @@
 
 A checkpoint is an HDF5 file holding named arrays and scalars (the solver's fields, time, step,
 frame transport, accumulated fluxes, output buffers), the run configuration text, and a SHA-256
-checksum written last.  ``write`` goes through a temporary file, fsync and rename; before the
+checksum written last.  ``write`` builds the file in memory (:mod:`asymflat.io.atomic`: a full disk
+is a :class:`~asymflat.io.output_path.StorageError`, never a crash), writes it to a temporary file
+with fsync and renames it; before the
 rename the previous checkpoint is moved to ``NAME.prev``, so at every instant at least one valid
 generation exists.  ``read_latest`` returns the newest generation whose checksum verifies.
 """
 from __future__ import annotations
 
+import contextlib
+import errno
 import hashlib
 import os
 from pathlib import Path
@@ -15,6 +19,9 @@ from typing import Any
 
 import h5py
 import numpy as np
+
+from asymflat.io import atomic as _atomic
+from asymflat.io.output_path import StorageError, reason
 
 FORMAT = "asymflat-checkpoint"
 FORMAT_VERSION = 1
@@ -45,28 +52,27 @@ def write(path: str | Path, state: dict[str, Any], config_text: str) -> Path:
     """Write ``state`` atomically to ``path``; the old checkpoint becomes ``path.prev``."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp.{os.getpid()}")
+    image = _atomic.hdf5_image(lambda f: _fill(f, state, config_text))   # in memory: see asymflat.io.atomic
+    tmp = _atomic.write_bytes(_atomic.temporary(path), image, rename=False)
     try:
-        with h5py.File(tmp, "w") as f:
-            f.attrs["format"] = FORMAT
-            f.attrs["format_version"] = FORMAT_VERSION
-            f.attrs["config"] = config_text
-            g = f.create_group("state")
-            for name, value in state.items():
-                g.create_dataset(name, data=np.asarray(value))
-            f.attrs["checksum"] = _digest(state, config_text)
-        fd = os.open(tmp, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
         if path.exists():
             os.replace(path, previous(path))
         os.replace(tmp, path)
-    finally:
-        if tmp.exists():
+    except OSError as exc:
+        with contextlib.suppress(OSError):
             tmp.unlink()
+        raise StorageError(exc.errno or errno.EIO, path, reason(exc, "rename failed")) from None
     return path
+
+
+def _fill(f: h5py.File, state: dict[str, Any], config_text: str) -> None:
+    f.attrs["format"] = FORMAT
+    f.attrs["format_version"] = FORMAT_VERSION
+    f.attrs["config"] = config_text
+    g = f.create_group("state")
+    for name, value in state.items():
+        g.create_dataset(name, data=np.asarray(value))
+    f.attrs["checksum"] = _digest(state, config_text)
 
 
 def read(path: str | Path, config_text: str | None = None) -> dict[str, np.ndarray]:

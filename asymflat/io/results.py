@@ -12,14 +12,14 @@ Layout (docs/format.md is the user-facing description; a test checks the two agr
     /fields/               optional bulk snapshots
     /summary               attrs: scalar facts (charges, invariants, wall time)
 
-A file is written under a temporary name in the target directory, flushed, fsynced and renamed,
-so a killed run leaves either no result or a complete one.
+A file is built in memory and written under a temporary name in the target directory, fsynced and
+renamed (:mod:`asymflat.io.atomic`), so a killed run leaves either no result or a complete one and
+a full or read-only disk is one :class:`~asymflat.io.output_path.StorageError`, never a crash.
 """
 from __future__ import annotations
 
 import datetime as _dt
 import hashlib
-import os
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -29,6 +29,7 @@ import numpy as np
 from asymflat import __version__
 from asymflat._provenance import git_commit
 from asymflat.data import SCRI_DATASETS, Check, RunData, ScriData
+from asymflat.io import atomic as _atomic
 
 FORMAT = "asymflat-run"
 FORMAT_VERSION = 1
@@ -42,7 +43,7 @@ class ResultFileError(ValueError):
 
 def write(path: str | Path, run: RunData, cfg: dict[str, Any], config_text: str,
           complete: bool = True, stop_reason: str | None = None) -> Path:
-    """Write ``run`` atomically to ``path`` (temporary name, fsync, rename).
+    """Write ``run`` atomically to ``path`` (in memory, then temporary name, fsync, rename).
 
     The root attribute ``complete`` is written last; ``checksum`` is the SHA-256 of every dataset
     (name, dtype, shape and bytes, in sorted order), recomputed by :func:`verify`.
@@ -51,38 +52,30 @@ def write(path: str | Path, run: RunData, cfg: dict[str, Any], config_text: str,
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp.{os.getpid()}")
-    try:
-        with h5py.File(tmp, "w") as f:
-            _write_root(f, cfg, config_text)
-            for scri in (run.scri_plus, run.scri_minus):
-                if scri is not None:
-                    _write_scri(f, scri)
-            _write_group(f.require_group("matching"), run.matching)
-            diag = f.require_group("diagnostics")
-            _write_group(diag, run.series)
-            _write_checks(diag.require_group("checks"), run.checks)
-            if run.fields:
-                _write_group(f.require_group("fields"), run.fields)
-            if run.memory or run.memory_attrs:
-                mem = f.require_group("memory")
-                _write_group(mem, run.memory)
-                for k, v in run.memory_attrs.items():
-                    mem.attrs[k] = v
-            summary = f.require_group("summary")
-            for k, v in run.summary.items():
-                summary.attrs[k] = v
-            if stop_reason is not None:
-                f.attrs["stop_reason"] = str(stop_reason)
-            f.attrs["checksum"] = checksum(f)
-            f.flush()
-            f.attrs["complete"] = bool(complete)
-        _fsync(tmp)
-        os.replace(tmp, path)
-        _fsync_dir(path.parent)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
+    with _atomic.hdf5_file(path) as f:  # built in memory; a full disk cannot crash HDF5
+        _write_root(f, cfg, config_text)
+        for scri in (run.scri_plus, run.scri_minus):
+            if scri is not None:
+                _write_scri(f, scri)
+        _write_group(f.require_group("matching"), run.matching)
+        diag = f.require_group("diagnostics")
+        _write_group(diag, run.series)
+        _write_checks(diag.require_group("checks"), run.checks)
+        if run.fields:
+            _write_group(f.require_group("fields"), run.fields)
+        if run.memory or run.memory_attrs:
+            mem = f.require_group("memory")
+            _write_group(mem, run.memory)
+            for k, v in run.memory_attrs.items():
+                mem.attrs[k] = v
+        summary = f.require_group("summary")
+        for k, v in run.summary.items():
+            summary.attrs[k] = v
+        if stop_reason is not None:
+            f.attrs["stop_reason"] = str(stop_reason)
+        f.attrs["checksum"] = checksum(f)
+        f.flush()
+        f.attrs["complete"] = bool(complete)
     return path
 
 
@@ -160,21 +153,6 @@ def checksum(f: h5py.File) -> str:
         h.update(str(d.shape).encode())
         h.update(np.ascontiguousarray(data).tobytes() if d.dtype.kind != "O" else repr(data).encode())
     return h.hexdigest()
-
-
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _fsync_dir(path: Path) -> None:
-    try:
-        _fsync(path)
-    except OSError:  # some file systems refuse fsync on directories
-        pass
 
 
 def open_result(path: str | Path, verify_checksum: bool = False, allow_incomplete: bool = False) -> h5py.File:
