@@ -95,10 +95,12 @@ def _pv_cell_weights(kappa: np.ndarray) -> np.ndarray:
     return out
 
 
-def _extended(data: IncomingData, u0: float, r_max: float):
+def extended(data: IncomingData, v_min: float, v_max: float):
+    """The table's grid extended to cover [v_min, v_max] + PAD steps (tails or zeros beyond the
+    ends) and the Fourier modes of psi0- on it (Nyquist mode zeroed): (v, g (N, nphi))."""
     h = data.h
-    n_lo = int(np.floor((min(data.v[0], u0) - data.v[0]) / h)) - PAD
-    n_hi = int(np.ceil((max(data.v[-1], u0 + 2 * r_max) - data.v[0]) / h)) + PAD
+    n_lo = int(np.floor((min(data.v[0], v_min) - data.v[0]) / h)) - PAD
+    n_hi = int(np.ceil((max(data.v[-1], v_max) - data.v[0]) / h)) + PAD
     v = data.v[0] + h * np.arange(n_lo, n_hi + 1)
     g = np.fft.fft(data.at(v), axis=1) / len(data.phi)
     g[:, len(data.phi) // 2] = 0.0 if len(data.phi) % 2 == 0 else g[:, len(data.phi) // 2]
@@ -132,25 +134,40 @@ def plane_wave_profile(data: IncomingData, v: np.ndarray, g: np.ndarray) -> np.n
     return F / (np.pi * np.sqrt(2.0))
 
 
+def hilbert_tails(data: IncomingData, u: np.ndarray, v_lo: float, v_hi: float) -> np.ndarray:
+    """Modes of int g(v) / (u - v) dv over v < v_lo and v > v_hi from the tail laws: (len(u), nm).
+
+    early: int_{-inf}^{v_lo} c (v_c - v)^-q / (u - v) dv = + c Y^-q / q 2F1(1, q; q+1; b/Y),
+    late:  int_{v_hi}^{inf}  c (v - v_c)^-q / (u - v) dv = - c Y^-q / q 2F1(1, q; q+1; -b/Y),
+    b = v_c - u, Y = v_c - v_lo or v_hi - v_c (y = Y/t in Euler's integral); needs v_lo < u < v_hi.
+    """
+    u = np.atleast_1d(np.asarray(u, dtype=float))
+    out = np.zeros((len(u), len(data.phi)), dtype=complex)
+    for law, side in ((data.early, -1), (data.late, +1)):
+        if law is None:
+            continue
+        q, c = _law_modes(law)
+        b = law.center - u
+        Y = law.center - v_lo if side < 0 else v_hi - law.center
+        for qk, ck in zip(q, c):
+            out -= side * (Y ** -qk / qk * hyp2f1(1.0, qk, qk + 1.0, -side * b / Y))[:, None] * ck[None, :]
+    return out
+
+
+def antipodal_minus_hilbert(data: IncomingData, pv: np.ndarray) -> np.ndarray:
+    """psi0+ modes from p.v. int g_m / (u - v) dv: (-1)^m (-1/pi) pv, i.e. (5)."""
+    m = np.fft.fftfreq(len(data.phi), 1.0 / len(data.phi))
+    return (-1.0) ** m * (-pv / np.pi)
+
+
 def scri_plus_at(data: IncomingData, u0: float, v: np.ndarray, g: np.ndarray) -> np.ndarray:
     """Modes of psi0+(u0) by (5): (-1)^m (-1/pi) p.v. int g_m(v) / (u0 - v) dv."""
     N, h = len(v), float(v[1] - v[0])
     j = np.arange(2, N - 3)
     mu = _pv_cell_weights((u0 - v[j]) / h)
     pv = sum(mu[:, i:i + 1] * g[j + o] for i, o in enumerate(OFFSETS)).sum(axis=0)
-    for law, side in ((data.early, -1), (data.late, +1)):
-        # early: int_{-inf}^{v_lo} c (v_c - v)^-q / (u0 - v) dv = + c Y^-q / q 2F1(1, q; q+1; b/Y)
-        # late:  int_{v_hi}^{inf} c (v - v_c)^-q / (u0 - v) dv = - c Y^-q / q 2F1(1, q; q+1; -b/Y)
-        # with b = v_c - u0, Y = |v_c - v_lo| or |v_hi - v_c| (y = Y/t in Euler's integral)
-        if law is None:
-            continue
-        q, c = _law_modes(law)
-        b = law.center - u0
-        Y = law.center - v[2] if side < 0 else v[N - 3] - law.center
-        for qk, ck in zip(q, c):
-            pv = pv - side * ck * Y ** -qk / qk * hyp2f1(1.0, qk, qk + 1.0, -side * b / Y)
-    m = np.fft.fftfreq(len(data.phi), 1.0 / len(data.phi))
-    return (-1.0) ** m * (-pv / np.pi)
+    pv = pv + hilbert_tails(data, np.array([u0]), v[2], v[N - 3])[0]
+    return antipodal_minus_hilbert(data, pv)
 
 
 def _interp(F: np.ndarray, v: np.ndarray, vq: np.ndarray) -> np.ndarray:
@@ -164,7 +181,7 @@ def _interp(F: np.ndarray, v: np.ndarray, vq: np.ndarray) -> np.ndarray:
 def cone_modes(data: IncomingData, u0: float, r: np.ndarray, points_per_step: float = 2.0):
     """psi_m(u0, r) of (4) for finite radii ``r``: (len(r), nphi) complex, numpy FFT mode order."""
     r = np.asarray(r, dtype=float)
-    v, g = _extended(data, u0, float(np.max(r, initial=0.0)))
+    v, g = extended(data, u0, u0 + 2 * float(np.max(r, initial=0.0)))
     F = plane_wave_profile(data, v, g)
     m = np.fft.fftfreq(len(data.phi), 1.0 / len(data.phi))
     out = np.zeros((len(r), len(m)), dtype=complex)
