@@ -1,0 +1,118 @@
+"""HDF5 files of incoming radiation psi0-(v, phi) (docs/format.md, "Incoming radiation"): the one
+place that writes and reads them.
+
+Layout::
+
+    /            attrs: format = "asymflat-incoming", format_version = 1, software_version,
+                        git_commit, created, conventions, description
+    /incoming/   v (nv,), phi (nphi,), psi0 (nv, nphi)   [units, description attributes]
+    /incoming/tail_early, /incoming/tail_late   attrs: law ("none" | "power"), power, center;
+                        dataset coefficients (K, nphi): psi0 = sum_k c_k |v - center|^-(power + k)
+
+:func:`read` refuses, in one line naming the file, what is not of this layout and what
+:func:`asymflat.incoming.table.check` refuses (grid, resolution, NaN, ends, energy with G > 0).
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import os
+from pathlib import Path
+
+import h5py
+import numpy as np
+
+from asymflat import __version__
+from asymflat._provenance import git_commit
+from asymflat.incoming.table import IncomingData, IncomingDataError, check
+from asymflat.incoming.tails import TailLaw
+from asymflat.io.results import _fsync
+
+FORMAT = "asymflat-incoming"
+FORMAT_VERSION = 1
+_ENDS = ("early", "late")
+
+
+def write(path: str | Path, data: IncomingData, description: str = "") -> Path:
+    """Write ``data`` (checked first, without G) atomically to ``path``."""
+    check(data)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp.{os.getpid()}")
+    try:
+        with h5py.File(tmp, "w") as f:
+            f.attrs.update(format=FORMAT, format_version=FORMAT_VERSION, software_version=__version__,
+                           git_commit=git_commit(), description=str(description),
+                           created=_dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+                           conventions="docs/conventions.md: psi0- = lim sqrt(r) psi at fixed v = t + r "
+                                       "(section 2), Fourier section 7")
+            g = f.create_group("incoming")
+            for name, arr, units, desc in (
+                    ("v", data.v, "length", "advanced time v = t + r at scri- (uniform)"),
+                    ("phi", data.phi, "rad", "uniform grid 2 pi k / nphi"),
+                    ("psi0", data.psi0, "length^1/2 psi", "radiation field psi0-(v, phi)")):
+                d = g.create_dataset(name, data=np.asarray(arr, dtype=float))
+                d.attrs.update(units=units, description=desc)
+            for end, law in zip(_ENDS, (data.early, data.late)):
+                t = g.create_group(f"tail_{end}")
+                t.attrs["law"] = "none" if law is None else "power"
+                if law is not None:
+                    t.attrs.update(power=law.power, center=law.center)
+                    t.create_dataset("coefficients", data=law.coefficients)
+            f.flush()
+        _fsync(tmp)
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+    return path
+
+
+def read(path: str | Path, G: float | None = None) -> IncomingData:
+    """Read and check an incoming-data file; with ``G > 0`` also the conical-defect bound.
+
+    Raises :class:`asymflat.incoming.table.IncomingDataError` with a one-line message.
+    """
+    p = Path(path)
+    if not p.is_file():
+        raise IncomingDataError(f"{p}: no such file")
+    try:
+        with h5py.File(p, "r") as f:
+            data = _read_open(f, p)
+    except IncomingDataError:
+        raise
+    except (OSError, KeyError, ValueError, TypeError) as exc:
+        raise IncomingDataError(f"{p}: not an asymflat incoming-data file ({exc.__class__.__name__}: "
+                                f"{str(exc).splitlines()[0] if str(exc) else ''})") from None
+    check(data, G)
+    return data
+
+
+def _read_open(f: h5py.File, p: Path) -> IncomingData:
+    fmt = f.attrs.get("format")
+    if isinstance(fmt, bytes):
+        fmt = fmt.decode()
+    if fmt != FORMAT:
+        raise IncomingDataError(f"{p}: not an asymflat incoming-data file (format = {fmt!r}, "
+                                f"needs {FORMAT!r})")
+    ver = int(f.attrs.get("format_version", -1))
+    if ver != FORMAT_VERSION:
+        raise IncomingDataError(f"{p}: format_version = {ver}: this asymflat reads {FORMAT_VERSION}")
+    missing = [k for k in ("incoming/v", "incoming/phi", "incoming/psi0") if k not in f]
+    if missing:
+        raise IncomingDataError(f"{p}: not of the incoming layout: missing {', '.join(missing)}")
+    g = f["incoming"]
+    laws = {}
+    for end in _ENDS:
+        t = g.get(f"tail_{end}")
+        law = "none" if t is None else t.attrs.get("law", "none")
+        law = law.decode() if isinstance(law, bytes) else str(law)
+        if law == "none":
+            laws[end] = None
+        elif law == "power" and "coefficients" in t:
+            laws[end] = TailLaw(end, float(t.attrs["power"]), float(t.attrs["center"]),
+                                np.asarray(t["coefficients"][()], dtype=float))
+        else:
+            raise IncomingDataError(f"{p}: tail_{end}: law = {law!r} (allowed 'none', 'power' with "
+                                    "coefficients)")
+    return IncomingData(np.asarray(g["v"][()], dtype=float), np.asarray(g["phi"][()], dtype=float),
+                        np.asarray(g["psi0"][()], dtype=float), laws["early"], laws["late"], str(p))
