@@ -15,7 +15,6 @@ Layout::
 from __future__ import annotations
 
 import datetime as _dt
-import os
 from pathlib import Path
 
 import h5py
@@ -25,7 +24,7 @@ from asymflat import __version__
 from asymflat._provenance import git_commit
 from asymflat.incoming.table import IncomingData, IncomingDataError, check
 from asymflat.incoming.tails import TailLaw
-from asymflat.io.results import _fsync
+from asymflat.io import atomic as _atomic
 
 FORMAT = "asymflat-incoming"
 FORMAT_VERSION = 1
@@ -37,33 +36,25 @@ def write(path: str | Path, data: IncomingData, description: str = "") -> Path:
     check(data)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp.{os.getpid()}")
-    try:
-        with h5py.File(tmp, "w") as f:
-            f.attrs.update(format=FORMAT, format_version=FORMAT_VERSION, software_version=__version__,
-                           git_commit=git_commit(), description=str(description),
-                           created=_dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
-                           conventions="docs/conventions.md: psi0- = lim sqrt(r) psi at fixed v = t + r "
-                                       "(section 2), Fourier section 7")
-            g = f.create_group("incoming")
-            for name, arr, units, desc in (
-                    ("v", data.v, "length", "advanced time v = t + r at scri- (uniform)"),
-                    ("phi", data.phi, "rad", "uniform grid 2 pi k / nphi"),
-                    ("psi0", data.psi0, "length^1/2 psi", "radiation field psi0-(v, phi)")):
-                d = g.create_dataset(name, data=np.asarray(arr, dtype=float))
-                d.attrs.update(units=units, description=desc)
-            for end, law in zip(_ENDS, (data.early, data.late)):
-                t = g.create_group(f"tail_{end}")
-                t.attrs["law"] = "none" if law is None else "power"
-                if law is not None:
-                    t.attrs.update(power=law.power, center=law.center)
-                    t.create_dataset("coefficients", data=law.coefficients)
-            f.flush()
-        _fsync(tmp)
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
+    with _atomic.hdf5_file(path) as f:  # built in memory, then temporary name, fsync, rename
+        f.attrs.update(format=FORMAT, format_version=FORMAT_VERSION, software_version=__version__,
+                       git_commit=git_commit(), description=str(description),
+                       created=_dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+                       conventions="docs/conventions.md: psi0- = lim sqrt(r) psi at fixed v = t + r "
+                                   "(section 2), Fourier section 7")
+        g = f.create_group("incoming")
+        for name, arr, units, desc in (
+                ("v", data.v, "length", "advanced time v = t + r at scri- (uniform)"),
+                ("phi", data.phi, "rad", "uniform grid 2 pi k / nphi"),
+                ("psi0", data.psi0, "length^1/2 psi", "radiation field psi0-(v, phi)")):
+            d = g.create_dataset(name, data=np.asarray(arr, dtype=float))
+            d.attrs.update(units=units, description=desc)
+        for end, law in zip(_ENDS, (data.early, data.late)):
+            t = g.create_group(f"tail_{end}")
+            t.attrs["law"] = "none" if law is None else "power"
+            if law is not None:
+                t.attrs.update(power=law.power, center=law.center)
+                t.create_dataset("coefficients", data=law.coefficients)
     return path
 
 
