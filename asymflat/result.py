@@ -5,13 +5,13 @@ Datasets are read from disk only when accessed, so opening a large file is insta
 """
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 from typing import Any
 
 import h5py
 import numpy as np
 
+from asymflat._toml import tomllib
 from asymflat.data import SCRI_DATASETS, Check
 from asymflat.io import results as _io
 
