@@ -16,8 +16,6 @@ import time
 from pathlib import Path
 from typing import Callable, Sequence
 
-import numpy as np
-
 from asymflat import config as _config
 from asymflat.convergence import LadderError
 from asymflat.io.results import ResultFileError
@@ -139,27 +137,12 @@ def _cmd_plot(args: argparse.Namespace) -> int:
 
 
 def _cmd_converge(args: argparse.Namespace) -> int:
-    from asymflat import convergence
+    from asymflat import converge_report
     from asymflat.api import load
 
     runs = [load(p) for p in args.results]
     try:
-        h = convergence.check_ladder(runs)
-        print(f"ladder: {len(runs)} runs, radial spacings " + ", ".join(f"{x:.4g}" for x in h))
-        measured = []
-        for side in ("scri_plus", "scri_minus"):
-            if all(getattr(r, side) is not None for r in runs):
-                for q in args.quantity:
-                    conv = convergence.self_convergence(runs, q, side)
-                    if np.all(np.isfinite(conv.differences)) and conv.differences.max() > 0:
-                        measured.append(conv)
-                        print(conv)
-        for name, orders in convergence.check_orders(runs).items():
-            print(f"diagnostics/checks/{name}: measured order(s) " + ", ".join(f"{p:.2f}" for p in orders))
-        if args.plot and measured:
-            from asymflat import plots
-
-            print(plots.convergence_figure(measured, Path(args.plot)))
+        converge_report.report(runs, args.quantity, args.plot)
     finally:
         for r in runs:
             r.close()
@@ -168,6 +151,9 @@ def _cmd_converge(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="asymflat", description=__doc__.splitlines()[0])
+    p.add_argument("--version", action="version", version=_version_text())
+    p.add_argument("-v", "--verbose", action="count", default=0,
+                   help="more log output (-v: every phase and its timing; -vv: also tracebacks of errors)")
     sub = p.add_subparsers(dest="command", required=True)
     r = sub.add_parser("run", help="run a configuration and write its HDF5 result")
     r.add_argument("config", help="TOML run configuration (docs/config.md)")
@@ -197,7 +183,23 @@ def build_parser() -> argparse.ArgumentParser:
     cv.set_defaults(func=_cmd_converge)
     for name in _EXTENSIONS:
         importlib.import_module(f"asymflat.{name}").register(sub)
+    for name, sp in sub.choices.items():  # -v also after the subcommand: asymflat run X -v
+        if not any("-v" in a.option_strings for a in sp._actions):
+            sp.add_argument("-v", "--verbose", action="count", default=argparse.SUPPRESS,
+                            help="more log output (as before the subcommand)")
     return p
+
+
+def _version_text() -> str:
+    """``asymflat 0.1.0 (git <12-digit commit>[-dirty], Python 3.x.y)``."""
+    import platform
+
+    from asymflat import __version__
+    from asymflat._provenance import git_commit
+
+    commit = git_commit()
+    short = commit[:12] + ("-dirty" if commit.endswith("-dirty") else "") if commit != "unknown" else commit
+    return f"asymflat {__version__} (git {short}, Python {platform.python_version()})"
 
 
 def _user_error(msg: str) -> int:
@@ -207,16 +209,21 @@ def _user_error(msg: str) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(message)s", stream=sys.stderr)
-    log.setLevel(logging.INFO)
     args = build_parser().parse_args(argv)
+    verbose = int(getattr(args, "verbose", 0) or 0)
+    log.setLevel(logging.DEBUG if verbose else logging.INFO)
     if getattr(args, "command", None) == "converge" and args.quantity is None:
         args.quantity = ["psi0", "mass_aspect", "angular_momentum_aspect"]
     func: Callable[[argparse.Namespace], int] = args.func
     try:
         return func(args)
     except (_config.ConfigError, ResultFileError, LadderError) as exc:
+        if verbose >= 2:
+            log.exception("traceback (-vv)")
         return _user_error(str(exc).splitlines()[0] if str(exc) else exc.__class__.__name__)
     except ValueError as exc:  # parameter errors raised by the physics layer before any work
+        if verbose >= 2:
+            log.exception("traceback (-vv)")
         return _user_error(" ".join(str(exc).split()))
     except KeyboardInterrupt:
         return _user_error("interrupted")
