@@ -23,7 +23,7 @@ from asymflat.io.results import ResultFileError
 log = logging.getLogger("asymflat")
 
 #: Modules adding subcommands: each has ``register(subparsers)`` setting ``func`` on its parser.
-_EXTENSIONS: tuple[str, ...] = ("sweep", "distinct_minkowski")
+_EXTENSIONS: tuple[str, ...] = ("sweep", "distinct_minkowski", "batch.collect_cli")
 
 EXIT_OK, EXIT_FAILED_CHECKS, EXIT_USAGE = 0, 1, 2
 

@@ -205,8 +205,16 @@ class Result:
                         m["charges_residual"].tolist()))
 
     def to_xarray(self, side: str = "scri_plus"):
-        """The scri data as an ``xarray.Dataset`` (optional dependency: raises ImportError without it)."""
-        import xarray as xr
+        """The scri data of ``side`` as an ``xarray.Dataset`` over (time, phi), with units and descriptions.
+
+        Needs the ``table`` extra (``pip install -e ".[table]"``); without it, a ModuleNotFoundError
+        saying so.  A sweep's table: :func:`asymflat.batch.collect.collect`.
+        """
+        try:
+            import xarray as xr
+        except ModuleNotFoundError as exc:
+            raise ModuleNotFoundError('Result.to_xarray needs xarray: pip install -e ".[table]"',
+                                      name=exc.name) from None
 
         view = getattr(self, side)
         if view is None:

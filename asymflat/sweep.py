@@ -59,6 +59,11 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
                         "(default: on with a LocalCluster, off with --scheduler)")
     p.add_argument("--strict", action="store_true", help="run nothing if any point's configuration is invalid")
     p.add_argument("--quiet", action="store_true", help="only the summary and the failures")
+    p.add_argument("--collect", action="store_true",
+                   help="afterwards write the sweep's table (CSV + netCDF; as asymflat collect)")
+    from asymflat.batch.collect_cli import add_options
+
+    add_options(p)
     p.set_defaults(func=cmd_sweep)
     return p
 
@@ -86,6 +91,10 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     report = run_sweep(sweep, outdir, workers=args.workers, scheduler=args.scheduler, serial=args.serial,
                        warmup=args.warmup, report=None if args.quiet else _Printer(sweep))
     _print_summary(sweep, report)
+    if args.collect:
+        from asymflat.batch.collect_cli import collect_and_print
+
+        collect_and_print(sweep, outdir, args)
     return EXIT_OK if report.ok else EXIT_FAILED
 
 
