@@ -8,12 +8,14 @@ from pathlib import Path
 from typing import Any, Callable
 
 from asymflat import config as _config
+from asymflat import progress as _progress
 from asymflat import runtime as _runtime
 from asymflat.data import RunData
 from asymflat.io import results as _io
 from asymflat.result import Result
 
-Progress = Callable[[float], None]
+#: ``progress(fraction)`` or ``progress(fraction, phase)`` (asymflat.progress)
+Progress = Callable[..., None]
 
 
 def _kind_module(kind: str):
@@ -118,6 +120,7 @@ def run(
                                          complete=False, stop_reason=exc.reason)
         exc.checkpoint = session.newest()
         raise
+    _progress.report(progress, 1.0, "writing the result")
     _io.write(out, data, cfg, text)
     session.finish()
     stale = _runtime.partial_path(out)

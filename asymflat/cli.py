@@ -28,35 +28,9 @@ _EXTENSIONS: tuple[str, ...] = ("sweep", "distinct_minkowski", "batch.collect_cl
 EXIT_OK, EXIT_FAILED_CHECKS, EXIT_USAGE = 0, 1, 2
 
 
-class _Progress:
-    """A progress bar with ETA on a terminal, one log line per 10 % otherwise."""
-
-    def __init__(self, label: str, quiet: bool):
-        self.label, self.quiet = label, quiet
-        self.tty = sys.stderr.isatty()
-        self.t0 = time.perf_counter()
-        self.next_log = 0.1
-
-    def __call__(self, fraction: float) -> None:
-        if self.quiet:
-            return
-        fraction = min(max(fraction, 0.0), 1.0)
-        elapsed = time.perf_counter() - self.t0
-        eta = elapsed * (1 - fraction) / fraction if fraction > 0 else float("nan")
-        if self.tty:
-            bar = "#" * int(30 * fraction)
-            sys.stderr.write(f"\r{self.label} [{bar:<30}] {100 * fraction:5.1f}%  ETA {eta:6.1f} s")
-            if fraction >= 1:
-                sys.stderr.write("\n")
-            sys.stderr.flush()
-        elif fraction >= self.next_log or fraction >= 1:
-            log.info("%s: %3.0f%% done, %.1f s elapsed, ETA %.1f s", self.label, 100 * fraction, elapsed, eta)
-            while self.next_log <= fraction:
-                self.next_log += 0.1
-
-
 def _cmd_run(args: argparse.Namespace) -> int:
     from asymflat import api, runtime
+    from asymflat.progress import RunProgress
     from solvers.characteristic.stepper import SolverError
 
     cfg, _ = api.resolve_config(args.config)
@@ -66,10 +40,14 @@ def _cmd_run(args: argparse.Namespace) -> int:
         return EXIT_OK
     out = Path(args.output) if args.output else api.default_output(args.config)
     t0 = time.perf_counter()
+    bar = RunProgress(Path(args.config).stem, args.quiet, resume=args.resume)
     try:
-        with runtime.handle_signals():
-            result = api.run(args.config, out, progress=_Progress(Path(args.config).stem, args.quiet),
-                             resume=args.resume, checkpoint=args.checkpoint)
+        with runtime.handle_signals(), bar.logging_through_bar():
+            result = None
+            try:
+                result = api.run(args.config, out, progress=bar, resume=args.resume, checkpoint=args.checkpoint)
+            finally:  # the bar ends with a newline before any message (at 100 % only when complete)
+                bar.close(complete=result is not None)
     except runtime.RunInterrupted as exc:
         again = f"asymflat run {args.config}" + (f" -o {args.output}" if args.output else "") + (
             f" --checkpoint {args.checkpoint}" if args.checkpoint else "")

@@ -56,6 +56,7 @@ import time
 
 import numpy as np
 
+from asymflat import progress as _progress
 from asymflat.bms3 import ScriCut, finite_action, hill, match, rest_frame_angular_momentum
 from asymflat.bms3.spectral import shift
 from asymflat.bms3.charges import poincare_charges
@@ -172,8 +173,8 @@ def _run_level(lev: dict, progress=None) -> dict:
     shadow = p["shadow"] and nx % 2 == 0 and nx // 2 >= 16
     nsteps = (2 * max(_ch.MIN_STEPS, math.ceil(L * (nx // 2) / (cfl * R) - 1e-9)) if shadow
               else max(_ch.MIN_STEPS, math.ceil(L * nx / (cfl * R) - 1e-9)))
-    main = _ch.evolve(p, nx, nsteps, 1, 0)
-    coarse = _ch.evolve(p, nx // 2, nsteps // 2, 1, 0) if shadow else None
+    main = _ch.evolve(p, nx, nsteps, 1, 0, _ch.progress_fraction(progress, 0.0, 0.4))
+    coarse = _ch.evolve(p, nx // 2, nsteps // 2, 1, 0, _ch.progress_fraction(progress, 0.4, 0.15)) if shadow else None
     scalar = _ch.has_scalar(p)
     B = _ch.bondi_pipeline(main, G, scalar)
     C = _ch.bondi_pipeline(coarse, G, scalar) if coarse else None
@@ -182,6 +183,7 @@ def _run_level(lev: dict, progress=None) -> dict:
         if bb is None:
             out[key] = None
             continue
+        _progress.report(progress, 0.6 if key == "M" else 0.85)
         x, phi, chi, beta = _first_cone(p, n)
         out[key] = scri_minus_from_cone(x, phi, R, p["u0"], chi, beta, G, bb["dt"], p["pulses"])
         out[key]["beta_cone"] = beta
@@ -190,6 +192,24 @@ def _run_level(lev: dict, progress=None) -> dict:
     rp = max(0.0, (max(float(q.get("t0", 0.0)) for q in p["pulses"]) - p["u0"]) / 2)
     out["points_per_a"] = a * nx / (2 * R / (1 - rp / (R + rp)) ** 2)
     return out
+
+
+def _phase_plan(levels: list[dict]) -> list[tuple[str, float]]:
+    """Phases of a scattering run and their estimated work (asymflat.progress), for progress only.
+
+    A level costs ~ nx * nsteps ~ nx^2 (u_end - u0) / R (fixed cfl); the post-processing after the
+    ladder (i0 matching, the two flux tables of the global balance, the memory) was measured on
+    runs/default.toml at 1.5 x the ladder (7.3 s ladder, 0.2 s matching, 10.5 s flux tables, 0.3 s
+    memory; 2 shared cores), split 0.02 / 0.47 / 0.47 / 0.04.
+    """
+    plan = []
+    for i, lev in enumerate(levels):
+        u1 = float(lev["cfg"]["evolution"]["u_end"])
+        plan.append((f"level {i + 1}/{len(levels)} (u0 = {lev['u0']:g})", lev["nx"] ** 2 * (u1 - lev["u0"]) / lev["R"]))
+    ladder = sum(w for _, w in plan)
+    post = 1.5 * ladder
+    return plan + [("i0 matching over the ladder", 0.02 * post), ("global balance: scri+ flux table", 0.47 * post),
+                   ("global balance: scri- flux table", 0.47 * post), ("memory", 0.04 * post)]
 
 
 def _cuts(lv: dict, G: float):
@@ -295,11 +315,11 @@ def run(config: dict, progress=None) -> RunData:
     t_wall = time.time()
     levels = _levels(config)
     G = float(config["G"])
+    ph = _progress.Phases(progress, _phase_plan(levels))
     runs = []
     for i, lev in enumerate(levels):
-        runs.append(_run_level(lev))
-        if progress is not None:
-            progress((i + 1) / len(levels))
+        runs.append(_run_level(lev, ph.part(ph.names[i])))
+    ph.begin("i0 matching over the ladder")
     L0 = runs[0]
     p, B, C = L0["p"], L0["B"], L0["C"]
     bf = B["bf"]
@@ -490,7 +510,9 @@ def run(config: dict, progress=None) -> RunData:
         checks.append(Check("final_state_hill_winding", abs(hf.winding - 1.0), 0.05, 1.0, "integer invariant",
                             "|winding - 1| of the final Hill solution curve (Minkowski, not a cover)"))
         # global balance, generator by generator (main level)
+        ph.begin("global balance: scri+ flux table")
         Fp = _flux_table(bf.time, bf.phi, bf.news, bf.psi0, B["dt"], +1)
+        ph.begin("global balance: scri- flux table")
         Fm = _flux_table(M["times"], bf.phi, M["news"], M["psi0"], B["dt"], -1)
         _, qend = _table(bf.mass_aspect[-1], bf.angular_momentum_aspect[-1], G, "scri_plus")
         _, qi = _table(M["theta"][0], M["xi"][0], G, "scri_minus")
@@ -535,8 +557,10 @@ def run(config: dict, progress=None) -> RunData:
         for k in ("E", "J", "p_x", "p_y", "K_x", "K_y"):
             data.series[k] = (B["charges"][k][sel], "1/G", f"scri+ charge {k}")
     if G > 0 and scalar:
+        ph.begin("memory")
         _memory(data, bf, C["bf"] if C else None, G, max(float(q.get("t0", 0.0)) for q in p["pulses"]), checks,
                 matched0)
+    ph.end()
     summ["wall_time_s"] = time.time() - t_wall
     data.checks = checks
     data.summary = summ
