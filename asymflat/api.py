@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from asymflat import config as _config
+from asymflat import progress as _progress
 from asymflat import runtime as _runtime
 from asymflat.data import RunData
 from asymflat.io import lock as _lock
@@ -15,7 +16,8 @@ from asymflat.io import output_path as _paths
 from asymflat.io import results as _io
 from asymflat.result import Result
 
-Progress = Callable[[float], None]
+#: ``progress(fraction)`` or ``progress(fraction, phase)`` (asymflat.progress)
+Progress = Callable[..., None]
 
 
 def _kind_module(kind: str):
@@ -149,6 +151,7 @@ def _run_locked(cfg: dict[str, Any], text: str, out: Path, ck: Path, progress: P
                                          complete=False, stop_reason=exc.reason)
         exc.checkpoint = session.newest()
         raise
+    _progress.report(progress, 1.0, "writing the result")
     _io.write(out, data, cfg, text)
     session.finish()
     stale = _runtime.partial_path(out)

@@ -18,8 +18,6 @@ import time
 from pathlib import Path
 from typing import Callable, Sequence
 
-import numpy as np
-
 from asymflat import config as _config
 from asymflat.analysis.convergence import LadderError
 from asymflat.io.output_path import StorageError, storage_message
@@ -28,40 +26,14 @@ from asymflat.io.results import ResultFileError
 log = logging.getLogger("asymflat")
 
 #: Modules adding subcommands: each has ``register(subparsers)`` setting ``func`` on its parser.
-_EXTENSIONS: tuple[str, ...] = ("batch.sweep", "analysis.distinct_minkowski")
+_EXTENSIONS: tuple[str, ...] = ("batch.sweep", "analysis.distinct_minkowski", "batch.collect_cli")
 
 EXIT_OK, EXIT_FAILED_CHECKS, EXIT_USAGE = 0, 1, 2
 
 
-class _Progress:
-    """A progress bar with ETA on a terminal, one log line per 10 % otherwise."""
-
-    def __init__(self, label: str, quiet: bool):
-        self.label, self.quiet = label, quiet
-        self.tty = sys.stderr.isatty()
-        self.t0 = time.perf_counter()
-        self.next_log = 0.1
-
-    def __call__(self, fraction: float) -> None:
-        if self.quiet:
-            return
-        fraction = min(max(fraction, 0.0), 1.0)
-        elapsed = time.perf_counter() - self.t0
-        eta = elapsed * (1 - fraction) / fraction if fraction > 0 else float("nan")
-        if self.tty:
-            bar = "#" * int(30 * fraction)
-            sys.stderr.write(f"\r{self.label} [{bar:<30}] {100 * fraction:5.1f}%  ETA {eta:6.1f} s")
-            if fraction >= 1:
-                sys.stderr.write("\n")
-            sys.stderr.flush()
-        elif fraction >= self.next_log or fraction >= 1:
-            log.info("%s: %3.0f%% done, %.1f s elapsed, ETA %.1f s", self.label, 100 * fraction, elapsed, eta)
-            while self.next_log <= fraction:
-                self.next_log += 0.1
-
-
 def _cmd_run(args: argparse.Namespace) -> int:
     from asymflat import api, runtime
+    from asymflat.progress import RunProgress
     from solvers.characteristic.stepper import SolverError
 
     cfg, _ = api.resolve_config(args.config)
@@ -71,10 +43,15 @@ def _cmd_run(args: argparse.Namespace) -> int:
         return EXIT_OK
     out = Path(args.output) if args.output else api.default_output(args.config)
     t0 = time.perf_counter()
+    bar = RunProgress(Path(args.config).stem, args.quiet, resume=args.resume)
     try:
-        with runtime.handle_signals():
-            result = api.run(args.config, out, progress=_Progress(Path(args.config).stem, args.quiet),
-                             resume=args.resume, checkpoint=args.checkpoint, overwrite=args.overwrite)
+        with runtime.handle_signals(), bar.logging_through_bar():
+            result = None
+            try:
+                result = api.run(args.config, out, progress=bar, resume=args.resume, checkpoint=args.checkpoint,
+                                 overwrite=args.overwrite)
+            finally:  # the bar ends with a newline before any message (at 100 % only when complete)
+                bar.close(complete=result is not None)
     except StorageError as exc:
         print(f"asymflat: error: {storage_message(exc, out, args.checkpoint)}", file=sys.stderr)
         return exc.exit_status
@@ -145,27 +122,12 @@ def _cmd_plot(args: argparse.Namespace) -> int:
 
 
 def _cmd_converge(args: argparse.Namespace) -> int:
-    from asymflat.analysis import convergence
+    from asymflat.analysis import convergence, converge_report
     from asymflat.api import load
 
     runs = [load(p) for p in args.results]
     try:
-        h = convergence.check_ladder(runs)
-        print(f"ladder: {len(runs)} runs, radial spacings " + ", ".join(f"{x:.4g}" for x in h))
-        measured = []
-        for side in ("scri_plus", "scri_minus"):
-            if all(getattr(r, side) is not None for r in runs):
-                for q in args.quantity:
-                    conv = convergence.self_convergence(runs, q, side)
-                    if np.all(np.isfinite(conv.differences)) and conv.differences.max() > 0:
-                        measured.append(conv)
-                        print(conv)
-        for name, orders in convergence.check_orders(runs).items():
-            print(f"diagnostics/checks/{name}: measured order(s) " + ", ".join(f"{p:.2f}" for p in orders))
-        if args.plot and measured:
-            from asymflat import plots
-
-            print(plots.convergence_figure(measured, Path(args.plot)))
+        converge_report.report(runs, args.quantity, args.plot)
     finally:
         for r in runs:
             r.close()
@@ -174,6 +136,9 @@ def _cmd_converge(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="asymflat", description=__doc__.splitlines()[0])
+    p.add_argument("--version", action="version", version=_version_text())
+    p.add_argument("-v", "--verbose", action="count", default=0,
+                   help="more log output (-v: every phase and its timing; -vv: also tracebacks of errors)")
     sub = p.add_subparsers(dest="command", required=True)
     r = sub.add_parser("run", help="run a configuration and write its HDF5 result")
     r.add_argument("config", help="TOML run configuration (docs/config.md)")
@@ -204,7 +169,23 @@ def build_parser() -> argparse.ArgumentParser:
     cv.set_defaults(func=_cmd_converge)
     for name in _EXTENSIONS:
         importlib.import_module(f"asymflat.{name}").register(sub)
+    for name, sp in sub.choices.items():  # -v also after the subcommand: asymflat run X -v
+        if not any("-v" in a.option_strings for a in sp._actions):
+            sp.add_argument("-v", "--verbose", action="count", default=argparse.SUPPRESS,
+                            help="more log output (as before the subcommand)")
     return p
+
+
+def _version_text() -> str:
+    """``asymflat 0.1.0 (git <12-digit commit>[-dirty], Python 3.x.y)``."""
+    import platform
+
+    from asymflat import __version__
+    from asymflat._provenance import git_commit
+
+    commit = git_commit()
+    short = commit[:12] + ("-dirty" if commit.endswith("-dirty") else "") if commit != "unknown" else commit
+    return f"asymflat {__version__} (git {short}, Python {platform.python_version()})"
 
 
 def _user_error(msg: str) -> int:
@@ -214,16 +195,21 @@ def _user_error(msg: str) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(message)s", stream=sys.stderr)
-    log.setLevel(logging.INFO)
     args = build_parser().parse_args(argv)
+    verbose = int(getattr(args, "verbose", 0) or 0)
+    log.setLevel(logging.DEBUG if verbose else logging.INFO)
     if getattr(args, "command", None) == "converge" and args.quantity is None:
         args.quantity = ["psi0", "mass_aspect", "angular_momentum_aspect"]
     func: Callable[[argparse.Namespace], int] = args.func
     try:
         return func(args)
     except (_config.ConfigError, ResultFileError, LadderError) as exc:
+        if verbose >= 2:
+            log.exception("traceback (-vv)")
         return _user_error(str(exc).splitlines()[0] if str(exc) else exc.__class__.__name__)
     except ValueError as exc:  # parameter errors raised by the physics layer before any work
+        if verbose >= 2:
+            log.exception("traceback (-vv)")
         return _user_error(" ".join(str(exc).split()))
     except KeyboardInterrupt:
         return _user_error("interrupted")

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import copy
 import math
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
+
+from asymflat._toml import tomllib
+from asymflat.suggest import did_you_mean
 
 #: Keys a convergence ladder may vary (evolution.cfl is held fixed): docs/config.md.
 RESOLUTION_KEYS: tuple[str, ...] = ("grid.nx", "grid.nphi")
@@ -251,7 +253,8 @@ def _validate_section(name: str, given: Any, spec: dict[str, Key]) -> dict[str, 
     unknown = sorted(set(given) - set(spec))
     if unknown:
         known = ", ".join(spec)
-        raise ConfigError(f"{_dotted(name, unknown[0])}: unknown key in {where}; allowed: {known}")
+        hint = did_you_mean(unknown[0], spec)
+        raise ConfigError(f"{_dotted(name, unknown[0])}: unknown key in {where}{hint}; allowed: {known}")
     out: dict[str, Any] = {}
     for key, k in spec.items():
         dotted = _dotted(name, key)
@@ -295,7 +298,8 @@ def validate(raw: dict[str, Any]) -> dict[str, Any]:
     for section in raw:
         if isinstance(raw[section], dict) and section not in required + optional:
             allowed = ", ".join(f"[{s}]" for s in required + optional)
-            raise ConfigError(f"[{section}]: unknown section for kind = {cfg['kind']!r}; allowed: {allowed}")
+            hint = did_you_mean(section, required + optional)
+            raise ConfigError(f"[{section}]: unknown section for kind = {cfg['kind']!r}{hint}; allowed: {allowed}")
     for section in required + optional:
         if section not in raw:
             if section in required:

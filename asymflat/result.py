@@ -5,12 +5,12 @@ Datasets are read from disk only when accessed, so opening a large file is insta
 """
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from asymflat._toml import tomllib
 from asymflat.data import SCRI_DATASETS, Check
 from asymflat.io import results as _io
 from asymflat.io.lazy import Group, child_datasets, dataset_names, nested_datasets
@@ -201,8 +201,16 @@ class Result:
                         m["charges_residual"].tolist()))
 
     def to_xarray(self, side: str = "scri_plus"):
-        """The scri data as an ``xarray.Dataset`` (optional dependency: raises ImportError without it)."""
-        import xarray as xr
+        """The scri data of ``side`` as an ``xarray.Dataset`` over (time, phi), with units and descriptions.
+
+        Needs the ``table`` extra (``pip install -e ".[table]"``); without it, a ModuleNotFoundError
+        saying so.  A sweep's table: :func:`asymflat.batch.collect.collect`.
+        """
+        try:
+            import xarray as xr
+        except ModuleNotFoundError as exc:
+            raise ModuleNotFoundError('Result.to_xarray needs xarray: pip install -e ".[table]"',
+                                      name=exc.name) from None
 
         view = getattr(self, side)
         if view is None:

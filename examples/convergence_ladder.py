@@ -1,5 +1,9 @@
-"""Run a three-level G = 0 exact-pulse ladder (nx = 33, 65, 129) and measure its order."""
+"""Run a three-level G = 0 exact-pulse ladder (nx = 33, 65, 129) and measure its order.
+
+Runs from any directory (results go to the repository's results/example_ladder/, or $ASYMFLAT_RESULTS/example_ladder/).
+"""
 import copy
+import os
 from pathlib import Path
 
 import asymflat
@@ -11,7 +15,7 @@ base = {
     "evolution": {"u_start": -1.0, "u_end": 1.0, "cfl": 2.0},
     "characteristic": {"pulses": [{"amplitude": 1.0, "a": 1.0, "x0": 0.5}], "shadow_grid": False},
 }
-out = Path("results/example_ladder")
+out = Path(os.environ.get("ASYMFLAT_RESULTS", Path(__file__).resolve().parents[1] / "results")) / "example_ladder"
 runs = []
 for nx in (33, 65, 129):
     cfg = copy.deepcopy(base)

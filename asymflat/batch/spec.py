@@ -31,11 +31,12 @@ import itertools
 import json
 import math
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from asymflat._toml import tomllib
+from asymflat.suggest import did_you_mean
 from asymflat import config as _config
 from asymflat.config import ConfigError
 
@@ -184,7 +185,8 @@ def _sweep_table(doc: dict[str, Any]) -> dict[str, Any]:
         raise ConfigError("[sweep]: missing table; a sweep file needs [sweep] with [sweep.vary]")
     unknown = sorted(set(table) - set(_SWEEP_KEYS))
     if unknown:
-        raise ConfigError(f"sweep.{unknown[0]}: unknown key in [sweep]; allowed: {', '.join(_SWEEP_KEYS)}")
+        raise ConfigError(f"sweep.{unknown[0]}: unknown key in [sweep]{did_you_mean(unknown[0], _SWEEP_KEYS)}; "
+                          f"allowed: {', '.join(_SWEEP_KEYS)}")
     return table
 
 
@@ -275,8 +277,11 @@ def key_path(key: str) -> KeyPath:
     section, name, index, item = m.group("section") or "", m.group("key"), m.group("index"), m.group("item")
     schema = _config.SCHEMA.get(section)
     if schema is None or name not in schema:
-        allowed = ", ".join(_all_keys())
-        raise ConfigError(f'sweep.vary."{key}": unknown configuration key; allowed: {allowed}')
+        hint = did_you_mean(key, _all_keys())
+        where = (f"allowed in [{section}]: {', '.join(f'{section}.{k}' for k in schema)}" if schema is not None and section
+                 else f"top-level keys: {', '.join(_config.SCHEMA[''])}; sections: "
+                      f"{', '.join(s for s in _config.SCHEMA if s)} (every key: docs/config.md)")
+        raise ConfigError(f'sweep.vary."{key}": unknown configuration key{hint}; {where}')
     spec = schema[name]
     if index is None:
         return (name,) if not section else (section, name)

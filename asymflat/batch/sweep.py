@@ -2,7 +2,7 @@
 
 ::
 
-    asymflat sweep SWEEP.toml [-o DIR] [--workers N | --scheduler ADDRESS | --serial]
+    asymflat sweep SWEEP.toml [-o DIR] [--workers N | --scheduler ADDRESS | --serial | --cluster slurm]
     asymflat sweep SWEEP.toml --list          # one line per point: index, status, result, values
     asymflat sweep SWEEP.toml --point K       # run point K here (a Slurm array task)
     asymflat sweep SWEEP.toml --status        # rebuild the manifest from the results; summary
@@ -51,6 +51,7 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
     how.add_argument("--scheduler", metavar="ADDRESS",
                      help="submit to an existing Dask scheduler, e.g. tcp://host:8786 (dask-jobqueue)")
     how.add_argument("--serial", action="store_true", help="run in this process, without Dask")
+    how.add_argument("--cluster", choices=("slurm",), help="start workers as Slurm jobs (dask-jobqueue; --slurm-*)")
     what = p.add_mutually_exclusive_group()
     what.add_argument("--list", action="store_true", help="print the points (index, status, result, values)")
     what.add_argument("--point", type=int, metavar="K", help="run only point K, in this process (array jobs)")
@@ -60,6 +61,14 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
                         "(default: on with a LocalCluster, off with --scheduler)")
     p.add_argument("--strict", action="store_true", help="run nothing if any point's configuration is invalid")
     p.add_argument("--quiet", action="store_true", help="only the summary and the failures")
+    p.add_argument("--collect", action="store_true",
+                   help="afterwards write the sweep's table (CSV + netCDF; as asymflat collect)")
+    from asymflat.batch.collect_cli import add_options
+
+    add_options(p)
+    from asymflat.batch import slurm
+
+    slurm.add_options(p)
     p.set_defaults(func=cmd_sweep)
     return p
 
@@ -84,6 +93,10 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     _check_points(sweep, strict=args.strict, quiet=args.quiet or args.point is not None)
     if args.point is not None:
         return _cmd_point(sweep, args.point, outdir, args.quiet)
+    if args.cluster == "slurm":
+        return _cmd_slurm(sweep, outdir, args)
+    if args.print_job_script:
+        raise ConfigError("--print-job-script: needs --cluster slurm")
     try:
         report = run_sweep(sweep, outdir, workers=args.workers, scheduler=args.scheduler, serial=args.serial,
                            warmup=args.warmup, report=None if args.quiet else _Printer(sweep))
@@ -91,6 +104,31 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         print(f"asymflat: sweep {sweep.name}: {exc}", file=sys.stderr)
         return EXIT_FAILED
     _print_summary(sweep, report)
+    if args.collect:
+        from asymflat.batch.collect_cli import collect_and_print
+
+        collect_and_print(sweep, outdir, args)
+    return EXIT_OK if report.ok else EXIT_FAILED
+
+
+def _cmd_slurm(sweep: Sweep, outdir: Path, args: argparse.Namespace) -> int:
+    """``--cluster slurm``: a dask-jobqueue SLURMCluster from the --slurm-* options (asymflat.batch.slurm)."""
+    from asymflat.batch import slurm
+
+    opts = slurm.options_from_args(args)
+    if args.print_job_script:
+        print(slurm.job_script(opts), end="")
+        return EXIT_OK
+    from distributed import Client
+
+    with slurm.slurm_cluster(opts) as cluster, Client(cluster) as client:
+        report = run_sweep(sweep, outdir, client=client, warmup=args.warmup,
+                           report=None if args.quiet else _Printer(sweep))
+    _print_summary(sweep, report)
+    if args.collect:
+        from asymflat.batch.collect_cli import collect_and_print
+
+        collect_and_print(sweep, outdir, args)
     return EXIT_OK if report.ok else EXIT_FAILED
 
 

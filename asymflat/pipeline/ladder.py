@@ -8,10 +8,11 @@ import copy
 
 import numpy as np
 
+from asymflat import progress as _progress
 from asymflat.bms3 import ScriCut
 from asymflat.pipeline.bondi_frame import bondi_pipeline, has_scalar
 from asymflat.pipeline.characteristic_input import initial_chi, parse
-from asymflat.pipeline.evolution import evolve, has_shadow, step_count
+from asymflat.pipeline.evolution import evolve, has_shadow, progress_fraction, step_count
 from asymflat.scri.minus import scri_minus_from_cone
 from solvers.characteristic.stepper import CharacteristicSolver
 
@@ -115,8 +116,8 @@ def run_level(lev: dict, progress=None) -> dict:
     L = p["u1"] - p["u0"]
     shadow = has_shadow(p)
     nsteps = step_count(L, nx, cfl, R, shadow)
-    main = evolve(p, nx, nsteps, 1, 0)
-    coarse = evolve(p, nx // 2, nsteps // 2, 1, 0) if shadow else None
+    main = evolve(p, nx, nsteps, 1, 0, progress_fraction(progress, 0.0, 0.4))
+    coarse = evolve(p, nx // 2, nsteps // 2, 1, 0, progress_fraction(progress, 0.4, 0.15)) if shadow else None
     scalar = has_scalar(p)
     B = bondi_pipeline(main, G, scalar)
     C = bondi_pipeline(coarse, G, scalar) if coarse else None
@@ -125,6 +126,7 @@ def run_level(lev: dict, progress=None) -> dict:
         if bb is None:
             out[key] = None
             continue
+        _progress.report(progress, 0.6 if key == "M" else 0.85)
         x, phi, chi, beta = first_cone(p, n)
         out[key] = scri_minus_from_cone(x, phi, R, p["u0"], chi, beta, G, bb["dt"], p["pulses"])
         out[key]["beta_cone"] = beta
