@@ -59,7 +59,7 @@ class _Progress:
 
 def _cmd_run(args: argparse.Namespace) -> int:
     from asymflat import api, runtime
-    from solvers.characteristic.stepper import SolverError
+    from solvers.characteristic import SolverError
 
     cfg, _ = api.resolve_config(args.config)
     api.validate_physics(cfg)

@@ -109,8 +109,8 @@ from asymflat.scri._numerics import fd_time_derivative
 from asymflat import runtime
 from asymflat.io.checkpoint import CheckpointError
 from asymflat.kinds._common import fine_at_coarse, grid_parameters, output_cadence, time_range
-from solvers.characteristic.stepper import (SAMPLE_NAMES, SERIES_NAMES, CharacteristicSolver, SolverError,
-                                            vertex_shift)
+from solvers.characteristic import (SAMPLE_NAMES, SERIES_NAMES, CharacteristicSolver, SolverError,
+                                    vertex_shift)
 
 #: largest stable cfl (du = cfl R h) per radial order, with a margin (measured eigenvalues).
 CFL_MAX = {4: 4.4, 6: 3.6}

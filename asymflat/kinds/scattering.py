@@ -65,7 +65,7 @@ from asymflat.kinds import characteristic as _ch
 from asymflat.scri._numerics import cumulative_integral_uniform, dphi
 from asymflat.scri.first_cone_link import first_cone_superrotation, matched_frame, to_linked_frame
 from asymflat.scri.minus import scri_minus_from_cone
-from solvers.characteristic.stepper import CharacteristicSolver
+from solvers.characteristic import CharacteristicSolver
 
 NMAX = 10
 SAFETY = 3.0
