@@ -34,7 +34,7 @@ EXIT_OK, EXIT_FAILED_CHECKS, EXIT_USAGE = 0, 1, 2
 def _cmd_run(args: argparse.Namespace) -> int:
     from asymflat import api, runtime
     from asymflat.progress import RunProgress
-    from solvers.characteristic.stepper import SolverError
+    from solvers.characteristic import SolverError
 
     cfg, _ = api.resolve_config(args.config)
     api.validate_physics(cfg)

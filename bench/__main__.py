@@ -34,7 +34,8 @@ sys.path.insert(0, str(ROOT))
 
 from asymflat.exact.pulses import pulse_chi, pulse_psi0  # noqa: E402
 from bench.reference_numpy import ReferenceStep, random_regular_chi  # noqa: E402
-from solvers.characteristic import stepper as st  # noqa: E402
+from solvers.characteristic import layout, rings, right_hand_side, timestepping, workspace  # noqa: E402
+from solvers.characteristic import CharacteristicSolver, SAMPLE_NAMES, vertex_shift  # noqa: E402
 
 OFF = [dict(amplitude=1.0, a=1.0, t0=0.0, x0=0.5, y0=0.0)]
 G_ON = 0.05
@@ -61,7 +62,7 @@ def best_time(fn, reps=5, inner=1):
 
 
 def make_solver(nx, nphi, G, u0=-1.0):
-    s = st.CharacteristicSolver(nx, nphi, 1.0, G=G)
+    s = CharacteristicSolver(nx, nphi, 1.0, G=G)
     chi = s.project(pulse_chi(u0, s.x[:, None], s.phi[None, :], 1.0, OFF))
     return s, chi
 
@@ -74,7 +75,7 @@ def step_runner(s, chi, nsteps=4):
     sink = []
 
     def on_scri(step0, u, samples, series):
-        sink.append(dict(zip(st.SAMPLE_NAMES, samples.transpose(1, 0, 2).copy())))
+        sink.append(dict(zip(SAMPLE_NAMES, samples.transpose(1, 0, 2).copy())))
         if len(sink) > 8:
             sink.clear()
 
@@ -148,7 +149,7 @@ def throughput():
         a = np.random.default_rng(0).standard_normal((n, nphi))
         hat = np.zeros((n, nphi // 2 + 1), dtype=complex)
         axes = np.array([1], dtype=np.int64)
-        nf, ni = st.FFTS_PER_RHS[True]
+        nf, ni = right_hand_side.FFTS_PER_RHS[True]
         f5 = np.random.default_rng(1).standard_normal((n, nphi))
         o5 = np.zeros_like(f5)
         m = {nt: dict(ts=[], t0s=[], tf=[], t5=[]) for nt in (1, 2)}
@@ -215,7 +216,7 @@ def reference():
     # agreement on random vertex-regular data
     worst = 0.0
     for G in (0.0, G_ON):
-        s = st.CharacteristicSolver(48, 24, 1.3, G=G, uc=st.vertex_shift(24, 0.2, (0.1, -0.05)))
+        s = CharacteristicSolver(48, 24, 1.3, G=G, uc=vertex_shift(24, 0.2, (0.1, -0.05)))
         ref = ReferenceStep(s)
         chi = 0.3 * random_regular_chi(s, 7)
         o = s.rhs(chi)
@@ -242,8 +243,8 @@ def reference():
 
 def _kernel_step(s, chi, dt, k):
     c = chi.copy()
-    st.rhs(c, s.uc, s.G, s.R, s.nphi, s.filter, s.op.ops, s.ws.wk, s.ws.hat, k[0])
-    st.rk4_finish(c, k[0], dt, s.uc, s.G, s.R, s.nphi, s.filter, s.op.ops, s.ws.wk, s.ws.hat,
+    right_hand_side.rhs(c, s.uc, s.G, s.R, s.nphi, s.filter, s.op.ops, s.ws.wk, s.ws.hat, k[0])
+    timestepping.rk4_finish(c, k[0], dt, s.uc, s.G, s.R, s.nphi, s.filter, s.op.ops, s.ws.wk, s.ws.hat,
                   k[1], k[2], k[3], s.ws.tmp)
 
 
@@ -254,7 +255,7 @@ def _kernel_step(s, chi, dt, k):
 
 def scri_error(nx, nphi, u0=-2.0, u1=2.0):
     """G = 0 exact pulse: max |psi0 - closed form| / max |closed form|; (err, nsteps, seconds)."""
-    s = st.CharacteristicSolver(nx, nphi, 1.0)
+    s = CharacteristicSolver(nx, nphi, 1.0)
     chi0 = pulse_chi(u0, s.x[:, None], s.phi[None, :], 1.0, OFF)
     # the driver's step count (asymflat.kinds.characteristic: du = cfl R h, h = 1/nx)
     nsteps = math.ceil((u1 - u0) * nx / (CFL * 1.0) - 1e-9)
@@ -356,7 +357,7 @@ _ALLOC = r"""
 import json, numba, numpy as np, sys
 from numba.core.runtime import rtsys
 sys.path.insert(0, {root!r})
-from solvers.characteristic.stepper import CharacteristicSolver
+from solvers.characteristic import CharacteristicSolver
 from asymflat.exact.pulses import pulse_chi
 OFF = [dict(amplitude=1.0, a=1.0, t0=0.0, x0=0.5, y0=0.0)]
 s = CharacteristicSolver(64, 32, 1.0, G=0.05)
@@ -392,7 +393,7 @@ print(json.dumps(res))
 _MEM = r"""
 import resource, sys, numba
 sys.path.insert(0, {root!r})
-from solvers.characteristic.stepper import CharacteristicSolver
+from solvers.characteristic import CharacteristicSolver
 from asymflat.exact.pulses import pulse_chi
 OFF = [dict(amplitude=1.0, a=1.0, t0=0.0, x0=0.5, y0=0.0)]
 numba.set_num_threads({nt})
@@ -406,7 +407,7 @@ print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 _START = r"""
 import sys
 sys.path.insert(0, {root!r})
-from solvers.characteristic.stepper import CharacteristicSolver
+from solvers.characteristic import CharacteristicSolver
 from asymflat.exact.pulses import pulse_chi
 s = CharacteristicSolver(32, 16, 1.0, G=0.05)
 chi0 = pulse_chi(-1.0, s.x[:, None], s.phi[None, :], 1.0,
@@ -438,7 +439,7 @@ def subprocess_figures():
                 f"every step): {nst} steps: {r['allocs_N']}, {2 * nst} steps: {r['allocs_2N']} "
                 f"allocations (per evolve call: unboxing the driver's array arguments, the initial "
                 f"copy of chi); per step = difference / {nst}.  The steps between callbacks run in "
-                f"one nopython call (stepper.evolve_steps).  The per-step loop (stepwise=True) "
+                f"one nopython call (timestepping.evolve_steps).  The per-step loop (stepwise=True) "
                 f"makes {r['stepwise_per_step']:g} per step")
         if nt == "1":
             fig("nrt_allocations_per_step_serial", r["per_step"], "== 0", r["per_step"] == 0,
@@ -485,10 +486,10 @@ def main():
     ctx = dict(numba=numba.__version__, numpy=np.__version__, cpus=os.cpu_count(),
                numba_threads=numba.config.NUMBA_NUM_THREADS, threading_layer=numba.threading_layer(),
                omp_wait_policy=os.environ.get("OMP_WAIT_POLICY"), load_average_start=load,
-               d2_mode=st.D2_MODE, nchunk=st.NCHUNK, pipeline_block=st.BLOCK,
-               pipeline_min_points=st.PIPELINE_MIN_POINTS, hugepages=st.ws_hugepages(),
-               ffts_per_rhs={"G>0": st.FFTS_PER_RHS[True],
-                                                                  "G=0": st.FFTS_PER_RHS[False]})
+               d2_mode=layout.D2_MODE, nchunk=layout.NCHUNK, pipeline_block=rings.BLOCK,
+               pipeline_min_points=rings.PIPELINE_MIN_POINTS, hugepages=workspace.ws_hugepages(),
+               ffts_per_rhs={"G>0": right_hand_side.FFTS_PER_RHS[True],
+                                                                  "G=0": right_hand_side.FFTS_PER_RHS[False]})
     print(f"context: {ctx}", flush=True)
     sections = [throughput, reference, vertex_nphi, cost_growth, accuracy_per_cost,
                 subprocess_figures, default_run]

@@ -1,15 +1,15 @@
 """Plain-numpy reference of one characteristic RK4 step (the "obvious implementation").
 
-Same discretisation as :mod:`solvers.characteristic.stepper` (same operator arrays from
-:class:`~solvers.characteristic.stepper.Operators`), written the way one would first write it in
+Same discretisation as :mod:`solvers.characteristic` (same operator arrays from
+:class:`~solvers.characteristic.operators.Operators`), written the way one would first write it in
 numpy: every operation vectorised over phi and x (``np.fft.rfft``/``irfft`` along phi, stencils as
 gathers along x, pointwise sources as array expressions), with a Python loop over x only where a
 radial ODE is marched (the banded LU solves of (x d_x + k) y = s).  The cumulative quadratures are
 ``np.cumsum`` of per-interval weights.
 
 With ``solver.dealias`` the pointwise stage runs on the padded phi grid of the solver's
-:class:`~solvers.characteristic.stepper.PadWorkspace` (chi interpolated by zero-padding its Fourier
-modes, chi_u truncated back before the projection), as :func:`~solvers.characteristic.stepper.rhs_pad`.
+:class:`~solvers.characteristic.dealias.PadWorkspace` (chi interpolated by zero-padding its Fourier
+modes, chi_u truncated back before the projection), as :func:`~solvers.characteristic.dealias.rhs_pad`.
 
 It allocates freely and makes no attempt at speed: it is the baseline the numba kernels are
 measured against (``python -m bench``) and the oracle they are tested against to 1e-12
@@ -19,13 +19,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from solvers.characteristic import stepper as _st
+from solvers.characteristic import CharacteristicSolver
+from solvers.characteristic.layout import D2_MODE
 
 
 class ReferenceStep:
     """rhs and RK4 step of the characteristic system in plain numpy, for one solver's grid."""
 
-    def __init__(self, solver: "_st.CharacteristicSolver"):
+    def __init__(self, solver: "CharacteristicSolver"):
         op = solver.op
         (self.x, self.d1s, self.d1c, self.d2s, self.d2c, self.ab, self.piv, self.qs, self.qw,
          self.km, self.sig, self.jm, self.sw, _axes, self.wc, self.kl, self.ku) = op.ops[:17]
@@ -162,11 +163,11 @@ class ReferenceStep:
                 - (2.0 * xj * U_p + x2 * U_xp) * chi + 0.5 * xj * U_p * chi
                 - U * chi_p - xj * U_x * chi_p - 2.0 * xj * U * chi_xp - xj * U_p * chi_x
                 + e2b / R * (2.0 * x2 * b_p * c + c_p))
-        if _st.D2_MODE == 2:
+        if D2_MODE == 2:
             flux = (-xj * om**2 / R * W + 2.0 * x2 * om * U_p) * chi_x
             S = rest + self.d1(flux)
         else:
-            chi_xx = self.d1(chi_x) if _st.D2_MODE == 1 else self.d2(chi)
+            chi_xx = self.d1(chi_x) if D2_MODE == 1 else self.d2(chi)
             S = (rest - (om * (1.0 - 3.0 * xj) * W * chi_x + xj * om**2 * W_x * chi_x
                          + xj * om**2 * W * chi_xx) / R
                  + 2.0 * ((2.0 * xj - 3.0 * x2) * U_p * chi_x + x2 * om * U_xp * chi_x

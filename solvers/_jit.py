@@ -8,7 +8,7 @@ from __future__ import annotations
 import functools
 import os
 
-#: Bounded spin of idle OpenMP worker threads (the threaded kernels of stepper.py use numba's
+#: Bounded spin of idle OpenMP worker threads (the threaded kernels of characteristic/threaded.py use numba's
 #: 'omp' layer = libgomp).  Under OMP_WAIT_POLICY=PASSIVE (what bench/ sets for the shared machine)
 #: libgomp's spin count is 0: a worker sleeps at the end of every parallel region and waking it
 #: costs ~50 us per region (measured on the 2-core VM: empty prange(2) region 50-55 us passive,

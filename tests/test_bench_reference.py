@@ -15,7 +15,7 @@ import pytest
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from bench.reference_numpy import ReferenceStep, random_regular_chi  # noqa: E402
-from solvers.characteristic.stepper import CharacteristicSolver, vertex_shift  # noqa: E402
+from solvers.characteristic import CharacteristicSolver, vertex_shift  # noqa: E402
 
 TOL = 1e-12
 

@@ -23,8 +23,8 @@ except ImportError:  # pragma: no cover
 
 import numpy as np
 
-from solvers.characteristic.spectral import slaving_weights, vertex_exponents
-from solvers.characteristic.stepper import Operators
+from solvers.characteristic import Operators
+from solvers.characteristic.vertex import slaving_weights, vertex_exponents
 
 G, phi, pi, r, u, D = B.G, B.phi, B.pi, B.r, B.u, B.D
 mu = sp.symbols("mu", positive=True)

@@ -14,7 +14,7 @@ from asymflat.exact.pulses import (compact_chi, pulse_chi, pulse_news, pulse_psi
                                    pulse_psi0_scri_minus, pulse_psi, validate_compact)
 from asymflat.kinds.characteristic import run
 from asymflat.pipeline.exact_checks import beta0_circular
-from solvers.characteristic.stepper import (CharacteristicSolver, SolverError, vertex_shift)
+from solvers.characteristic import (CharacteristicSolver, SolverError, vertex_shift)
 
 OFF = [dict(amplitude=1.0, a=1.0, t0=0.0, x0=0.5, y0=0.0)]
 MULTI = [dict(amplitude=1.0, a=1.0, t0=0.0, x0=0.5, y0=0.0),

@@ -32,8 +32,8 @@ import pytest
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from bench.reference_numpy import random_regular_chi  # noqa: E402
 from asymflat.pipeline.characteristic_input import initial_chi  # noqa: E402
-from solvers.characteristic.stepper import (CharacteristicSolver, SolverError,  # noqa: E402
-                                            padded_nphi, resample_phi, vertex_shift)
+from solvers.characteristic import (CharacteristicSolver, SolverError,  # noqa: E402
+                                    padded_nphi, resample_phi, vertex_shift)
 
 PULSES = [{"amplitude": 1.0, "a": 1.0, "x0": 0.5}]
 G = 0.05

@@ -1,11 +1,11 @@
 """The multi-step driver and the pipelined right-hand side (issue 12).
 
 * ``CharacteristicSolver.evolve`` runs the steps between two callbacks inside one nopython call
-  (``stepper.evolve_steps``); its results -- the per-step scri+ samples (``on_scri``), the outputs
+  (``timestepping.evolve_steps``); its results -- the per-step scri+ samples (``on_scri``), the outputs
   and the final state -- are bit-identical to the per-step reference loop (``stepwise=True``),
   serial, threaded and de-aliased, with RK4 substeps, on restart, and when it stops (non-finite
   values, ``chi_bound``).
-* The pipelined right-hand side (``stepper._rhs_pipelined``: sweeps, blocks and ring scratch on
+* The pipelined right-hand side (``pipeline.rhs_pipelined``: sweeps, blocks and ring scratch on
   large grids) is bit-identical to the phase-by-phase kernel (``_rhs_core_phases`` +
   ``project_out``), on grids below and above ``PIPELINE_MIN_POINTS``, serial and threaded.
 * The driver makes no numba runtime allocation per step (numba's own statistics).
@@ -22,8 +22,7 @@ import numpy as np
 import pytest
 
 from asymflat.exact.pulses import pulse_chi
-from solvers.characteristic import stepper as st
-from solvers.characteristic.stepper import CharacteristicSolver, SolverError, vertex_shift
+from solvers.characteristic import CharacteristicSolver, SolverError, layout, phases, rings, scri, vertex, vertex_shift
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OFF = [dict(amplitude=1.0, a=1.0, t0=0.0, x0=0.5, y0=0.0)]
@@ -172,7 +171,7 @@ def test_scri_series_equal_numpy(threads):
     for k in ref:
         np.testing.assert_array_equal(got[k], ref[k])
         assert got[k][1] > 0 and got[k][2] > 0 and got[k][3] > 0
-    assert st.SERIES_NAMES == ("max_abs_chi", "max_abs_beta", "max_abs_U_minus_Uc", "max_abs_calW_plus_1")
+    assert scri.SERIES_NAMES == ("max_abs_chi", "max_abs_beta", "max_abs_U_minus_Uc", "max_abs_calW_plus_1")
     sd, chid = _solver(dealias=True)
     with pytest.raises(ValueError, match="scri_series"):
         sd.evolve(chid, 0.0, 0.2, 5, on_scri=on_scri, scri_series=True)
@@ -242,9 +241,9 @@ def _phases_rhs(s, chi):
     """The phase-by-phase reference kernel (the solver before the pipelining)."""
     op, ws = s.op.ops, s.ws
     out = np.empty_like(chi)
-    st._rhs_core_phases(chi, s.uc, s.G, s.R, s.nphi, op, ws.wk, ws.hat, out)
-    st.project_out(out, ws.hat[0], op[10], op[11], op[12], op[13], s.nphi, s.filter)
-    return out, {k: ws.wk[i].copy() for k, i in (("b", st.I_B), ("q", st.I_Q), ("U", st.I_U), ("W", st.I_W))}
+    phases.rhs_by_phases(chi, s.uc, s.G, s.R, s.nphi, op, ws.wk, ws.hat, out)
+    vertex.project_out(out, ws.hat[0], op[10], op[11], op[12], op[13], s.nphi, s.filter)
+    return out, {k: ws.wk[i].copy() for k, i in (("b", layout.I_B), ("q", layout.I_Q), ("U", layout.I_U), ("W", layout.I_W))}
 
 
 @pytest.mark.parametrize("nx,nphi,G,order", [
@@ -252,7 +251,7 @@ def _phases_rhs(s, chi):
     (256, 384, 0.05, 6), (256, 400, 0.0, 4),      # >= PIPELINE_MIN_POINTS: blocks + ring scratch
 ])
 def test_pipelined_rhs_is_bit_identical_to_phases(threads, nx, nphi, G, order):
-    big = (nx + 1) * nphi >= st.PIPELINE_MIN_POINTS
+    big = (nx + 1) * nphi >= rings.PIPELINE_MIN_POINTS
     modes = [False, True] if THREADS else [False]
     for threaded in modes:
         numba.set_num_threads(2 if threaded else 1)
@@ -260,11 +259,11 @@ def test_pipelined_rhs_is_bit_identical_to_phases(threads, nx, nphi, G, order):
         s.threaded = threaded
         chi = 0.5 * s.project(pulse_chi(-1.0, s.x[:, None], s.phi[None, :], 1.0, OFF))
         if big:
-            assert st._use_ring(nx + 1, nphi, s.op.ops[1], s.op.ops[2].shape[1])
+            assert rings.use_ring(nx + 1, nphi, s.op.ops[1], s.op.ops[2].shape[1])
         ref, f = _phases_rhs(s, chi)
         new = s.rhs(chi)
         np.testing.assert_array_equal(new, ref)
-        for k, i in (("b", st.I_B), ("q", st.I_Q), ("U", st.I_U), ("W", st.I_W)):
+        for k, i in (("b", layout.I_B), ("q", layout.I_Q), ("U", layout.I_U), ("W", layout.I_W)):
             np.testing.assert_array_equal(s.ws.wk[i], f[k])
 
 
@@ -272,7 +271,7 @@ _ALLOC = r"""
 import json, sys, numba
 from numba.core.runtime import rtsys
 sys.path.insert(0, {root!r})
-from solvers.characteristic.stepper import CharacteristicSolver
+from solvers.characteristic import CharacteristicSolver
 from asymflat.exact.pulses import pulse_chi
 s = CharacteristicSolver(32, 16, 1.0, G=0.05)
 OFF = [dict(amplitude=1.0, a=1.0, t0=0.0, x0=0.5, y0=0.0)]

@@ -4,10 +4,10 @@ Smooth analytic beta, U, V, psi of (u, r, phi) -- NOT solutions -- are fed (with
 derivatives) to the pointwise kernels of solvers.characteristic; the residuals the kernels imply
 must equal the exact identities of bondi-equations.md sections 1-2, term by term, to round-off:
 
-    x [ (x d_x + 2) b - h1_source ]          = (dr/dx) (r/2) E_rr                        (C1)/(H1)
-    x^2 [ (x d_x + 3) q - h2_source ]        = (dr/dx) [2 r E_rphi + 2 r^2 d_phi E_rr]   (C2)/(H2)
-    u_slope                                  = d_x U   (definition of Qbar)              (C3)
-    d_x calW - w_slope                       = (dr/dx) e^{2 beta} E_phiphi / r           (C4)/(H3)
+    x [ (x d_x + 2) b - beta_source ]          = (dr/dx) (r/2) E_rr                        (C1)/(H1)
+    x^2 [ (x d_x + 3) q - qbar_source ]        = (dr/dx) [2 r E_rphi + 2 r^2 d_phi E_rr]   (C2)/(H2)
+    U_slope                                  = d_x U   (definition of Qbar)              (C3)
+    d_x calW - calW_slope                       = (dr/dx) e^{2 beta} E_phiphi / r           (C4)/(H3)
     (2x d_x + 1) chi_u - S_chi               = -(r (r+R)^{3/2} e^{2 beta} / R) box psi   (C5)
 
 with S_chi = d_x F + rest from wave_flux / wave_source_rest (and the expanded wave_source).
@@ -19,8 +19,8 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from solvers.characteristic.evolution import wave_flux, wave_source, wave_source_rest
-from solvers.characteristic.hypersurface import h1_source, h2_source, u_slope, w_slope
+from solvers.characteristic.wave import wave_flux, wave_source, wave_source_rest
+from solvers.characteristic.hypersurface import U_slope, beta_source, calW_slope, qbar_source
 import os
 import sys
 
@@ -93,7 +93,7 @@ def test_h1_matches_Err(data):
     d = data
     G, R = float(Gv), float(Rv)
     src = np.empty_like(d["chi"])
-    h1_source(d["x"], d["chi"], d["chi_x"], G, R, src)
+    beta_source(d["x"], d["chi"], d["chi_x"], G, R, src)
     x = d["x"][:, None]
     lhs = x * (x * d["b_x"] + 2 * d["b"] - src)
     rhs = d["drdx"] * d["r"] / 2 * d["Err"]
@@ -105,7 +105,7 @@ def test_h2_matches_Erphi(data):
     d = data
     G = float(Gv)
     src = np.empty_like(d["chi"])
-    h2_source(d["x"], d["chi"], d["chi_x"], d["chi_xp"], d["c"], G, src)
+    qbar_source(d["x"], d["chi"], d["chi_x"], d["chi_xp"], d["c"], G, src)
     x = d["x"][:, None]
     lhs = x**2 * (x * d["q_x"] + 3 * d["q"] - src)
     rhs = d["drdx"] * (2 * d["r"] * d["Erp"] + 2 * d["r"] ** 2 * d["Erp_rr_p"])
@@ -116,14 +116,14 @@ def test_h2_matches_Erphi(data):
 def test_u_slope_is_definition_of_Qbar(data):
     d = data
     out = np.empty_like(d["chi"])
-    u_slope(d["x"], d["e2b"], d["q"], d["b_p"], float(Rv), out)
+    U_slope(d["x"], d["e2b"], d["q"], d["b_p"], float(Rv), out)
     _close(out, d["U_x"], np.abs(d["U_x"]).max())
 
 
 def test_w_slope_matches_Ephiphi(data):
     d = data
     out = np.empty_like(d["chi"])
-    w_slope(d["x"], d["e2b"], d["c"], d["q"], d["q_p"], float(Gv), float(Rv), out)
+    calW_slope(d["x"], d["e2b"], d["c"], d["q"], d["q_p"], float(Gv), float(Rv), out)
     lhs = d["W_x"] - out
     rhs = d["drdx"] * d["e2b"] * d["Epp"] / d["r"]
     assert np.abs(rhs).max() > 1e-3

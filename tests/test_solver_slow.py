@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from asymflat.exact.pulses import compact_chi, pulse_chi
-from solvers.characteristic.stepper import CharacteristicSolver
+from solvers.characteristic import CharacteristicSolver
 
 pytestmark = pytest.mark.slow
 

@@ -1,7 +1,7 @@
 """Run kind ``characteristic``: Einstein + massless scalar on outgoing cones from a regular vertex
 or a conical one (a static point particle, ``vertex.mu``).
 
-Evolves the 2+1 Bondi-gauge system with :class:`solvers.characteristic.stepper.CharacteristicSolver`
+Evolves the 2+1 Bondi-gauge system with :class:`solvers.characteristic.solver.CharacteristicSolver`
 (compactified x = r/(R+r), x = 1 is scri+; bondi-equations.md (C1)-(C5)), transports a Bondi frame
 along scri+ and returns the scri+ data in that Bondi frame, with charges, fluxes and checks.
 

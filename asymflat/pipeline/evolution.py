@@ -9,8 +9,7 @@ import numpy as np
 
 from asymflat import runtime
 from asymflat.pipeline.characteristic_input import initial_chi
-from solvers.characteristic.stepper import (SAMPLE_NAMES, SERIES_NAMES, CharacteristicSolver, SolverError,
-                                            vertex_shift)
+from solvers.characteristic import SAMPLE_NAMES, SERIES_NAMES, CharacteristicSolver, SolverError, vertex_shift
 
 
 #: minimum number of time steps: 7-point time derivatives and 6-point interpolation in u

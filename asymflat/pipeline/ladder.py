@@ -14,7 +14,7 @@ from asymflat.pipeline.bondi_frame import bondi_pipeline, has_scalar
 from asymflat.pipeline.characteristic_input import initial_chi, parse
 from asymflat.pipeline.evolution import evolve, has_shadow, progress_fraction, step_count
 from asymflat.scri.minus import scri_minus_from_cone
-from solvers.characteristic.stepper import CharacteristicSolver
+from solvers.characteristic import CharacteristicSolver
 
 
 def ladder_levels(config: dict) -> list[dict]:

@@ -10,7 +10,7 @@ from asymflat.data import RunData
 from asymflat.io.checkpoint import CheckpointError
 from asymflat.pipeline.evolution import (CODE_DESC, CODE_NAMES, CODE_UNITS, Buffers, evolution_result,
                                          callback_every, evolve, make_solver, progress_fraction)
-from solvers.characteristic.stepper import SolverError
+from solvers.characteristic import SolverError
 
 
 #: layout of this kind's checkpoints (docs/format.md, "Checkpoints and restart")

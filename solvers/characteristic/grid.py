@@ -227,7 +227,7 @@ def cumint(start, w, f, f0, out):
                     out[j + 1, p] += wk * f[s + k, p]
 
 
-# Row-range variant used by the threaded right-hand side (stepper.rhs splits the rows into chunks).
+# Row-range variant used by the threaded right-hand side (right_hand_side.rhs splits the rows into chunks).
 # (Column-range variants of band_solve / cumint were tried: indexing a column range of the full
 # array does not vectorise, 3-4x slower, and copying the block out costs as much as the solve.)
 
@@ -275,7 +275,7 @@ def stencil_rows(start, coef, f, out, j0, j1):
     stencil_rows_to(start, coef, f, out, j0, j1, 0)
 
 
-# Row-range / column-block variants used by the pipelined right-hand side (stepper.rhs_core): the
+# Row-range / column-block variants used by the pipelined right-hand side (pipeline.rhs_pipelined): the
 # radial march is split into ranges of steps so that it can follow the rows as they are produced
 # (cache-resident), and the columns into ``nb`` blocks (one per thread).  The arrays are 3D views
 # (n, nb, w) of the C-ordered (n, nb * w) arrays (``a.reshape(n, nb, w)``): the inner loop then runs

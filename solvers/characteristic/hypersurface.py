@@ -10,7 +10,8 @@ With A := 2(1-x) chi_x - chi, b = beta/x^2, q = Qbar/x^3, c = chi_phi/x
 
 with b(0), q(0) implied by the equations, U(0) = U_c(u, phi), calW(0) = -1 (section 4).
 The kernels only evaluate right-hand sides from given arrays (fields and their derivatives), so
-they can be fed analytic data (manufactured-solution test); :mod:`.stepper` does the solves.
+they can be fed analytic data (manufactured-solution test); :mod:`.phases` and :mod:`.pipeline`
+do the solves (the pipelined stages inline the same operations).
 All arrays are (Nx+1, Nphi) except x (Nx+1,).
 """
 from __future__ import annotations
@@ -21,7 +22,7 @@ from .._jit import jit
 
 
 @jit
-def h1_source(x, chi, chi_x, G, R, out):
+def beta_source(x, chi, chi_x, G, R, out):
     """out = (pi G / R) [2(1-x) chi_x - chi]^2 : right side of (x d_x + 2) b, (C1)."""
     n, m = chi.shape
     k = math.pi * G / R
@@ -33,7 +34,7 @@ def h1_source(x, chi, chi_x, G, R, out):
 
 
 @jit
-def h2_source(x, chi, chi_x, chi_xp, c, G, out):
+def qbar_source(x, chi, chi_x, chi_xp, c, G, out):
     """out = 8 pi G [2(1-x) chi_x - chi] (2 chi_{x phi} + c) : right side of (x d_x + 3) q, (C2)."""
     n, m = chi.shape
     k = 8.0 * math.pi * G
@@ -45,7 +46,7 @@ def h2_source(x, chi, chi_x, chi_xp, c, G, out):
 
 
 @jit
-def u_slope(x, e2b, q, b_p, R, out):
+def U_slope(x, e2b, q, b_p, R, out):
     """out = d_x U = e^{2 beta} [(1-x) q - 2 R b_phi] / R^2, (C3) with Qbar = x^3 q, beta = x^2 b."""
     n, m = q.shape
     iR2 = 1.0 / (R * R)
@@ -56,7 +57,7 @@ def u_slope(x, e2b, q, b_p, R, out):
 
 
 @jit
-def w_slope(x, e2b, c, q, q_p, G, R, out):
+def calW_slope(x, e2b, c, q, q_p, G, R, out):
     """out = d_x calW = (e^{2beta}/R)[8 pi G x c^2 + x q_phi + (1-x) x^3 q^2 / (2R)], (C4)."""
     n, m = q.shape
     k = 8.0 * math.pi * G

@@ -19,10 +19,16 @@ c = chi_phi/x, beta_phi = x^2 b_phi (vertex-and-frame-notes.md section 1):
 W_x and U_x are the hypersurface right-hand sides (C3), (C4), not differences.
 The left side (2x d_x + 1) chi_u, i.e. (x d_x + 1/2) chi_u = S/2, is solved by the banded LU of
 :mod:`.grid` (no boundary row; sqrt(x) chi_u -> 0 at the vertex is built in).
+
+:func:`half_wave_source_rows` is S_chi / 2 = (d_x F + rest) / 2 in one pass over the work array
+(the phase-by-phase right-hand side, D2_MODE 2).
 """
 from __future__ import annotations
 
 from .._jit import jit
+from .grid import stencil_rows
+from .layout import (I_B_P, I_C, I_C_P, I_CHI_P, I_CHI_X, I_CHI_XP, I_CHI_XX, I_E2B, I_TMP, I_U,
+                     I_U_P, I_U_X, I_U_XP, I_W, I_W_X)
 
 
 @jit
@@ -97,3 +103,56 @@ def wave_source_rest(x, chi, chi_x, chi_p, chi_xp, c, c_p, W, W_x, U, U_x, U_p, 
                   - 2.0 * xj * uu * chi_xp[j, p] - xj * up * cx)
             t6 = iR * e2b[j, p] * (2.0 * x2 * b_p[j, p] * c[j, p] + c_p[j, p])
             out[j, p] = t2 + t4 + t5 + t6
+
+
+@jit
+def half_wave_source_rows(x, chi, wk, d1s, d1c, R, out, j0, j1):
+    """Rows j0..j1-1 of out = S_chi / 2 = (d_x F + rest) / 2 in one pass (D2_MODE 2): the D1
+    stencil of the flux F (in wk[I_TMP]) as :func:`grid.stencil_rows` and the rest as
+    :func:`wave.wave_source_rest`, same operations in the same order (bit-identical).
+    The fields are read as wk[I_*, j, p] (one base array: the loop vectorises; with 15 separate
+    arrays the run-time alias checks exceed LLVM's limit)."""
+    n, m = chi.shape
+    nc = d1c.shape[1]
+    iR = 1.0 / R
+    for j in range(j0, j1):
+        s = d1s[j]
+        if nc == 8 and s + 8 <= n:
+            k0, k1, k2, k3 = d1c[j, 0], d1c[j, 1], d1c[j, 2], d1c[j, 3]
+            k4, k5, k6, k7 = d1c[j, 4], d1c[j, 5], d1c[j, 6], d1c[j, 7]
+        elif nc == 6 and s + 6 <= n:
+            k0, k1, k2, k3, k4, k5 = d1c[j, 0], d1c[j, 1], d1c[j, 2], d1c[j, 3], d1c[j, 4], d1c[j, 5]
+            k6 = k7 = 0.0
+        else:
+            # general path: flux derivative into wk[I_CHI_XX] first
+            stencil_rows(d1s, d1c, wk[I_TMP], wk[I_CHI_XX], j, j + 1)
+            k0 = k1 = k2 = k3 = k4 = k5 = k6 = k7 = 0.0
+        general = not ((nc == 8 and s + 8 <= n) or (nc == 6 and s + 6 <= n))
+        xj = x[j]
+        om = 1.0 - xj
+        x2 = xj * xj
+        a2 = 0.25 * iR
+        for p in range(m):
+            if general:
+                fx = wk[I_CHI_XX, j, p]
+            elif nc == 8:
+                fx = (0.0 + k0 * wk[I_TMP, s, p] + k1 * wk[I_TMP, s + 1, p]
+                      + k2 * wk[I_TMP, s + 2, p] + k3 * wk[I_TMP, s + 3, p]
+                      + k4 * wk[I_TMP, s + 4, p] + k5 * wk[I_TMP, s + 5, p]
+                      + k6 * wk[I_TMP, s + 6, p] + k7 * wk[I_TMP, s + 7, p])
+            else:
+                fx = (0.0 + k0 * wk[I_TMP, s, p] + k1 * wk[I_TMP, s + 1, p]
+                      + k2 * wk[I_TMP, s + 2, p] + k3 * wk[I_TMP, s + 3, p]
+                      + k4 * wk[I_TMP, s + 4, p] + k5 * wk[I_TMP, s + 5, p])
+            ch = chi[j, p]
+            cx = wk[I_CHI_X, j, p]
+            w = wk[I_W, j, p]
+            up = wk[I_U_P, j, p]
+            uu = wk[I_U, j, p]
+            cp = wk[I_CHI_P, j, p]
+            t2 = a2 * (2.0 * (1.0 - 2.0 * xj) * w + 2.0 * xj * om * wk[I_W_X, j, p] + xj * w) * ch
+            t4 = -(2.0 * xj * up + x2 * wk[I_U_XP, j, p]) * ch + 0.5 * xj * up * ch
+            t5 = (-uu * cp - xj * wk[I_U_X, j, p] * cp
+                  - 2.0 * xj * uu * wk[I_CHI_XP, j, p] - xj * up * cx)
+            t6 = iR * wk[I_E2B, j, p] * (2.0 * x2 * wk[I_B_P, j, p] * wk[I_C, j, p] + wk[I_C_P, j, p])
+            out[j, p] = 0.5 * ((t2 + t4 + t5 + t6) + fx)
