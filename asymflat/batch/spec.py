@@ -29,7 +29,6 @@ import copy
 import hashlib
 import itertools
 import json
-import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,12 +37,11 @@ from typing import Any
 from asymflat._toml import tomllib
 from asymflat.suggest import did_you_mean
 from asymflat import config as _config
+from asymflat.batch.ranges import RANGE_KEYS, vary_values
 from asymflat.config import ConfigError
 
 MODES: tuple[str, ...] = ("product", "zip")
-SCALES: tuple[str, ...] = ("linear", "log")
 _SWEEP_KEYS = ("name", "base", "mode", "zip", "vary")
-_RANGE_KEYS = ("start", "stop", "num", "scale")
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.+-]*$")
 _PATH_RE = re.compile(r"^(?:(?P<section>[A-Za-z_]\w*)\.)?(?P<key>[A-Za-z_]\w*)"
                       r"(?:\[(?P<index>\d+)\]\.(?P<item>[A-Za-z_]\w*))?$")
@@ -247,7 +245,7 @@ def _vary(table: dict[str, Any]) -> dict[str, list[Any]]:
     out: dict[str, list[Any]] = {}
     for key, spec in _flatten_vary(vary).items():
         key_path(key)  # raises for an unknown key
-        out[key] = _values(key, spec)
+        out[key] = vary_values(key, spec)
     return out
 
 
@@ -256,7 +254,7 @@ def _flatten_vary(vary: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, spec in vary.items():
         dotted = prefix + key
-        if isinstance(spec, dict) and not (set(spec) & set(_RANGE_KEYS)):
+        if isinstance(spec, dict) and not (set(spec) & set(RANGE_KEYS)):
             out.update(_flatten_vary(spec, dotted + "."))
         else:
             out[dotted] = spec
@@ -293,56 +291,6 @@ def key_path(key: str) -> KeyPath:
 
 def _all_keys() -> list[str]:
     return [f"{s}.{k}" if s else k for s, keys in _config.SCHEMA.items() for k in keys]
-
-
-def _values(key: str, spec: Any) -> list[Any]:
-    where = f'sweep.vary."{key}"'
-    if isinstance(spec, list):
-        if not spec:
-            raise ConfigError(f"{where} = []: must be a non-empty list of values or {{start, stop, num}}")
-        return list(spec)
-    if isinstance(spec, dict):
-        return _range(where, spec)
-    raise ConfigError(f"{where} = {spec!r}: must be a non-empty list of values or a range {{start, stop, num}}")
-
-
-def _range(where: str, spec: dict[str, Any]) -> list[Any]:
-    unknown = sorted(set(spec) - set(_RANGE_KEYS))
-    if unknown:
-        raise ConfigError(f"{where}.{unknown[0]}: unknown range key; allowed: {', '.join(_RANGE_KEYS)}")
-    for k in ("start", "stop", "num"):
-        if k not in spec:
-            raise ConfigError(f"{where}.{k}: missing; a range is {{start, stop, num}} (inclusive)")
-    start, stop, num, scale = spec["start"], spec["stop"], spec["num"], spec.get("scale", "linear")
-    for k, v in (("start", start), ("stop", stop)):
-        if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
-            raise ConfigError(f"{where}.{k} = {v!r}: must be a finite number")
-    if isinstance(num, bool) or not isinstance(num, int) or num < 1:
-        raise ConfigError(f"{where}.num = {num!r}: must be an integer >= 1")
-    if scale not in SCALES:
-        raise ConfigError(f"{where}.scale = {scale!r}: must be one of {', '.join(SCALES)}")
-    if scale == "log" and (start <= 0 or stop <= 0):
-        raise ConfigError(f"{where}: scale = 'log' needs start > 0 and stop > 0 (got {start!r}, {stop!r})")
-    values = _spaced(float(start), float(stop), num, scale)
-    integral = isinstance(start, int) and isinstance(stop, int)
-    return [_tidy(v, integral) for v in values]
-
-
-def _spaced(start: float, stop: float, num: int, scale: str) -> list[float]:
-    if num == 1:
-        return [start]
-    fractions = [i / (num - 1) for i in range(num)]
-    if scale == "log":
-        a, b = math.log(start), math.log(stop)
-        return [math.exp(a + f * (b - a)) for f in fractions]
-    return [start + f * (stop - start) for f in fractions]
-
-
-def _tidy(v: float, integral: bool) -> int | float:
-    """Integers stay integers (``grid.nphi`` ranges); floats lose round-off digits (12 significant)."""
-    if integral and abs(v - round(v)) <= 1e-9 * max(1.0, abs(v)):
-        return int(round(v))
-    return float(f"{v:.12g}")
 
 
 def _groups(table: dict[str, Any], vary: dict[str, list[Any]], mode: str) -> list[list[str]]:

@@ -7,11 +7,10 @@ from .frame import (
     bondi_aspects_code_grid,
     initial_cut_from_frame,
     integrate_transport,
-    invert_angle_map,
-    resample_to_bondi_cuts,
     to_bondi_frame,
     transport_rhs,
 )
+from .resample import invert_angle_map, resample_to_bondi_cuts
 from .flux import (
     angular_momentum_flux,
     balance,
