@@ -122,7 +122,7 @@ def _cmd_plot(args: argparse.Namespace) -> int:
 
 
 def _cmd_converge(args: argparse.Namespace) -> int:
-    from asymflat.analysis import convergence, converge_report
+    from asymflat.analysis import converge_report
     from asymflat.api import load
 
     runs = [load(p) for p in args.results]

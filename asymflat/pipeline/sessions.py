@@ -35,7 +35,7 @@ def evolve_with_checkpoints(p: dict, nx: int, nsteps: int, shadow: bool, progres
     phase0 = PHASE_MAIN
     if state is not None:
         phase0 = _check_checkpoint(state, p, nsteps, sess.restored_from)
-    npts, nphi = nx + 1, p["nphi"]
+    nphi = p["nphi"]
     specs = [("main", nx, nsteps, p["scri_every"], p["fields_every"],
               progress_fraction(progress, 0.0, 0.8 if shadow else 1.0))]
     if shadow:
