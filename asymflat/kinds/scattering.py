@@ -54,10 +54,10 @@ import time
 
 from asymflat import progress as _progress
 from asymflat.data import RunData
-from asymflat.pipeline.bondi_frame import has_scalar
+from asymflat.pipeline.bondi_frame import has_scalar, is_circular
 from asymflat.pipeline.checks import CheckContext, run_checks
 from asymflat.pipeline.final_state import final_state_hill_checks
-from asymflat.pipeline.global_balance import global_balance
+from asymflat.pipeline.global_balance import global_balance, global_balance_checks
 from asymflat.pipeline.i0_matching import extrapolate, match_across_i0, matching_summary
 from asymflat.pipeline.ladder import incoming_mass_aspect, ladder_levels, run_level, validate
 from asymflat.pipeline.memory_checks import memory_checks
@@ -115,6 +115,7 @@ def run(config: dict, progress=None) -> RunData:
         ph.begin("global balance: scri+ and scri- flux tables")
         global_balance(data.matching, summ, B, L0["M"], G)
         matching_summary(summ, bf, G, labels, qinf)
+        global_balance_checks(data.matching, summ, checks, L0, G, is_circular(p))
     scattering_output(data, p, B, L0["M"], G, scalar, summ)
     if G > 0 and scalar:
         ph.begin("memory")

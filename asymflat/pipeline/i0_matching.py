@@ -161,6 +161,8 @@ def match_across_i0(levels: list, runs: list, G: float, p: dict, mt: dict, summ:
         rnd = 100 * EPS * (len(bf.phi) / 2) * (1 + abs(levels[0]["u0"])) * amax / (8 * G)
         meth = ("ladder: |q_inf(fitted p) - q_inf(1/D + 1/D^2)| + shadow grid/15 + round-off"
                 if len(levels) >= 3 else "2-level ladder (p = 1): |limit - earliest level| + shadow grid/15 + round-off")
+        # size of what each generator's check compares: the charges themselves, on every level
+        qscale = np.max(np.maximum(np.abs(np.array(lad_qp)), np.abs(np.array(lad_qm))), axis=0)
         for k in range(npc):
             # a generator whose ladder does not converge (differences not decreasing: p = nan) gets no
             # extrapolation credit: its earliest-cone value against truncation + round-off only
@@ -168,10 +170,16 @@ def match_across_i0(levels: list, runs: list, G: float, p: dict, mt: dict, summ:
             if exact_relabelling:
                 checks.append(Check(f"matching_limit_{labels[k]}", float(qinf[k]), ek + float(tr[k]) + rnd,
                                     SAFETY, meth, f"Q+ - Q-(linked) of {labels[k]}: first scri+ cut vs last scri- cut, "
-                                    "extrapolated to u0 -> -inf"))
+                                    "extrapolated to u0 -> -inf", float(qscale[k])))
             else:  # reported, not gated: the frame link is exact only in circular symmetry (conventions 6.1)
                 summ[f"matching_limit_{labels[k]}"] = float(qinf[k])
                 summ[f"matching_limit_{labels[k]}_error_estimate"] = SAFETY * (ek + float(tr[k]) + rnd)
+        # what the extrapolation buys: |finest-level residual| / tolerance (< 1: the gate would also
+        # accept the un-extrapolated residual, so it hardly tests the extrapolation)
+        r0 = np.abs(np.asarray(lad_qp[0]) - np.asarray(lad_qm[0]))[:npc]
+        tol = SAFETY * (np.where(np.isfinite(pp) | (len(levels) < 3), qest[:npc], 0.0) + tr + rnd)
+        summ["matching_limit_extrapolation_gain"] = ", ".join(
+            f"{lab}:{float(a / t):.3g}" for lab, a, t, sc in zip(labels[:npc], r0, tol, qscale) if sc > t)
         if not exact_relabelling:
             summ["matching_poincare_gate"] = (
                 "reported, not gated: off circular symmetry the first cut's light-cone frame and the antipodally "
@@ -257,7 +265,8 @@ def i0_invariants_and_link(levels, runs, G: float, D: np.ndarray, mt, summ: dict
         checks.append(Check("rest_frame_J_i0_plus_vs_minus", float(jl[0]), float(je[0]) + rnd, SAFETY,
                             "ladder extrapolation spread + Xi round-off / 4G",
                             "J_rest(Theta+, Xi+ first cut) - J_rest(Theta-, Xi- last cut), extrapolated to "
-                            "u0 -> -inf (BMS3 invariant: the rest-frame spin of the i0 state)"))
+                            "u0 -> -inf (BMS3 invariant: the rest-frame spin of the i0 state)",
+                            float(np.max(np.maximum(np.abs(jp), np.abs(jm))))))
     ll, _, le = extrapolate(D, np.array(lres))
     mt["limit/linked_charges_residual"] = (ll, "1/G", "u0 -> -inf limit of ladder/linked_charges_residual")
     mt["limit/linked_charges_residual_error"] = (le, "1/G", "error estimate of that limit")
