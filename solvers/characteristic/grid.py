@@ -128,19 +128,27 @@ def cumint_weights(nx: int, order: int = 4) -> tuple[np.ndarray, np.ndarray]:
     npt = order
     start = np.zeros(n - 1, dtype=np.int64)
     w = np.zeros((n - 1, npt))
+    unit: dict[int, np.ndarray] = {}   # weights in units of h by the interval's place in its stencil
     for j in range(n - 1):
         s = min(max(j - (npt // 2 - 1), 0), n - npt)
-        offs = np.arange(s, s + npt) - j  # nodes in units of h relative to x_j
-        # integrate Lagrange basis over [0, 1] (units of h)
-        for k in range(npt):
-            others = np.delete(offs, k)
-            poly = np.poly1d([1.0])
-            for o in others:
-                poly = poly * np.poly1d([1.0, -o]) / (offs[k] - o)
-            ip = poly.integ()
-            w[j, k] = (ip(1.0) - ip(0.0)) * h
+        if j - s not in unit:          # only npt - 1 distinct stencils: the interior one and the ends
+            unit[j - s] = _interval_weights(np.arange(s, s + npt) - j)
+        w[j] = unit[j - s] * h
         start[j] = s
     return start, w
+
+
+def _interval_weights(offs: np.ndarray) -> np.ndarray:
+    """int_0^1 of each Lagrange basis polynomial through the nodes ``offs`` (units of h, relative to
+    the interval's left end)."""
+    out = np.zeros(len(offs))
+    for k in range(len(offs)):
+        poly = np.poly1d([1.0])
+        for o in np.delete(offs, k):
+            poly = poly * np.poly1d([1.0, -o]) / (offs[k] - o)
+        ip = poly.integ()
+        out[k] = ip(1.0) - ip(0.0)
+    return out
 
 
 # ----------------------------------------------------------------------------------------------
