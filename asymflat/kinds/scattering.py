@@ -59,7 +59,7 @@ from asymflat.pipeline.checks import CheckContext, run_checks
 from asymflat.pipeline.final_state import final_state_hill_checks
 from asymflat.pipeline.global_balance import global_balance, global_balance_checks
 from asymflat.pipeline.i0_matching import extrapolate, match_across_i0, matching_summary
-from asymflat.pipeline.ladder import incoming_mass_aspect, ladder_levels, run_level, validate
+from asymflat.pipeline.ladder import incoming_mass_aspect, ladder_levels, main_index, run_level, validate
 from asymflat.pipeline.memory_checks import memory_checks
 from asymflat.pipeline.scri_output import scattering_output
 
@@ -90,9 +90,10 @@ def run(config: dict, progress=None) -> RunData:
     levels = ladder_levels(config)
     G = float(config["G"])
     ph = _progress.Phases(progress, _phase_plan(levels))
-    runs = [run_level(lev, ph.part(ph.names[i])) for i, lev in enumerate(levels)]
+    runs = [run_level(lev, ph.part(ph.names[i]), first_cut_only=not lev["main"]) for i, lev in enumerate(levels)]
     ph.begin("i0 matching over the ladder")
-    L0 = runs[0]
+    im = main_index(levels)
+    L0 = runs[im]
     p, B, C = L0["p"], L0["B"], L0["C"]
     bf = B["bf"]
     summ: dict = {"kind": "scattering", "first_cones": ", ".join(f"{lv['u0']:g}" for lv in levels),
@@ -104,7 +105,7 @@ def run(config: dict, progress=None) -> RunData:
                   "bondi_frame_minus": "v_B = u0 + int 2 e^{2 beta} dr along the first cone (vertex frame near i-)"}
     scalar = has_scalar(p)
     ctx = CheckContext(p, L0["main"], L0["coarse"], B, C, G, scalar, summary=summ,
-                       extra=dict(levels=levels, runs=runs))
+                       extra=dict(levels=levels, runs=runs, main=im))
     checks = run_checks("scattering", ctx)
 
     data = RunData()
