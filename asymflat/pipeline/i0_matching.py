@@ -232,7 +232,7 @@ def i0_invariants_and_link(levels, runs, G: float, D: np.ndarray, mt, summ: dict
     (asymflat/scri/first_cone_link.py), per level and extrapolated in u0.  Returns the main level's
     :func:`matched_frame` (or None) and a status line, for :func:`_memory`."""
     im = main_index(levels)
-    jp, jm, b0s, lres, lmod, gdiff, lth, mfs = [], [], [], [], [], [], [], []
+    jp, jm, b0s, lres, lmod, gdiff, lth, mfs, lmax = [], [], [], [], [], [], [], [], []
     for r in runs:
         cp, cm = i0_cuts(r, G)
         try:
@@ -248,6 +248,7 @@ def i0_invariants_and_link(levels, runs, G: float, D: np.ndarray, mt, summ: dict
         rl = match(ScriCut(th, xi, "scri_plus", G), cm, np.pi, NMAX, check_orbit=False)
         lres.append(rl.charges_residual[:3])
         lmod.append(np.abs(rl.mass_aspect_mode_residual))
+        lmax.append(float(np.max(np.abs(rl.mass_aspect_plus - rl.mass_aspect_minus_antipodal))))
         try:  # the exact matched frame against the first-order link: second order in G
             x = 2 * np.pi * np.arange(len(b0)) / len(b0)
             mf = matched_frame(cp.theta, cp.xi, shift(cm.theta, np.pi), shift(cm.xi, np.pi))
@@ -270,6 +271,9 @@ def i0_invariants_and_link(levels, runs, G: float, D: np.ndarray, mt, summ: dict
                                                      "the first-cone superrotation")
     mt["ladder/matched_minus_linked_superrotation"] = (np.array(gdiff), "1", "max |G - F_link| (mod rotation): the "
                                                        "exact matched frame against the first-order link")
+    mt["ladder/linked_mass_aspect_max_residual"] = (np.array(lmax), "1", "max over phi |Theta+(linked) - "
+                                                    "Theta-(phi + pi)| per level (reported: O(G) off circular symmetry)")
+    summ["linked_mass_aspect_max_residual"] = lmax[im]
     summ["matched_minus_linked_superrotation"] = float(gdiff[im])
     summ["i0_rest_frame_J_plus"] = float(jp[im])
     summ["i0_rest_frame_J_minus"] = float(jm[im])
