@@ -56,6 +56,7 @@ from asymflat import progress as _progress
 from asymflat.data import RunData
 from asymflat.pipeline.bondi_frame import has_scalar
 from asymflat.pipeline.checks import CheckContext, run_checks
+from asymflat.pipeline.final_frame import final_frame_output
 from asymflat.pipeline.final_state import final_state_hill_checks
 from asymflat.pipeline.global_balance import global_balance
 from asymflat.pipeline.i0_matching import extrapolate, match_across_i0, matching_summary
@@ -118,8 +119,9 @@ def run(config: dict, progress=None) -> RunData:
     scattering_output(data, p, B, L0["M"], G, scalar, summ)
     if G > 0 and scalar:
         ph.begin("memory")
-        memory_checks(data, bf, C["bf"] if C else None, G, max(float(q.get("t0", 0.0)) for q in p["pulses"]),
+        memory_checks(data, bf, C["bf"] if C else None, G, p["t_c"],
                       checks, matched0)
+    final_frame_output(data, G, scalar, B, C)
     ph.end()
     summ["wall_time_s"] = time.time() - t_wall
     data.checks = checks
