@@ -397,7 +397,10 @@ def to_toml(cfg: dict[str, Any]) -> str:
     for section, table in cfg.items():
         if isinstance(table, dict):
             lines.append(f"\n[{section}]")
-            lines.extend(f"{k} = {_toml_value(v)}" for k, v in table.items())
+            # an unset path key (default "") is left out: the text of configurations without it stays
+            # what it was before the key existed (result digests, tests/support/digest.py)
+            lines.extend(f"{k} = {_toml_value(v)}" for k, v in table.items()
+                         if not (f"{section}.{k}" in PATH_KEYS and v == ""))
     return "\n".join(lines) + "\n"
 
 

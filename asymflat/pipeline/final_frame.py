@@ -1,5 +1,5 @@
 """``/scri_plus_final_frame`` of a scattering run: the outgoing data in the frame of the final vacuum
-(docs/format.md; the frame-fixing rule: docs/conventions.md section 11.3).
+(docs/format.md; the frame-fixing rule: docs/conventions.md section 11.2).
 
 The final vacuum near i+ is (F, gamma) . (-1, 0) in the run's scri+ Bondi frame (the frame of the
 first cut, in which /matching is computed), with (F, gamma) the BMS3 map that /memory recovers
@@ -25,7 +25,7 @@ from asymflat.pipeline.estimates import shadow_richardson
 
 #: the frame-fixing rule, stored with the map
 FRAME_RULE = ("(F, gamma) of /memory (canonical mod Poincare: F(0) = 0, F'(0) = 1, F''(0) = 0, gamma free "
-              "of |m| <= 1); the Poincare part fixed by the i0 link to scri- (docs/conventions.md 11.3)")
+              "of |m| <= 1); the Poincare part fixed by the i0 link to scri- (docs/conventions.md 11.2)")
 
 
 def final_frame_output(data, G: float, scalar: bool, B: dict, C: dict | None) -> None:
