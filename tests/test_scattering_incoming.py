@@ -231,3 +231,34 @@ def test_closure_order_in_resolution(tmp_path):
     assert data.early.power == 1.0 and data.late.power == 1.0       # the 1/u tails (law (a)) at both ends
     orders = np.log(np.array(res[:-1]) / np.array(res[1:])) / np.log(np.array([193 / 129, 257 / 193]))
     assert res[-1] < 7e-4 and np.all(orders > 4.0), (res, orders)   # measured 0.112, 3.9e-3, 4.9e-4; 8.3, 7.2
+
+
+@pytest.mark.slow
+def test_circular_closure_at_g_positive_does_not_close_to_truncation(tmp_path):
+    """G > 0, circular Gaussian (amplitude 0.5, width 1.5, E_in = 0.209 per angle, one first cone):
+    the final frame is the identity within /memory's error (measured at G = 0.005, nx = 129:
+    max|F - phi| = 5.3e-8 <= F_error 3.3e-7), so B can start from A (B's first cone u0 = -22: A's last
+    Bondi time is 21.0).  Measured closure residual (a result, not a gate of correctness):
+
+        G        nx = 129   nx = 193   nx = 257
+        0        3.6e-2     3.9e-3     8.3e-4
+        0.0025      -       3.8e-2        -
+        0.005    5.1e-2     4.9e-2        -
+
+    At G > 0 it does not fall with resolution: a plateau of a few percent (16 pi G E_in = 2.6e-2,
+    5.2e-2 at the two G), the same against A's own reported scri- psi0 (5.0e-2 at G = 0.005), which
+    is what the flat first cone of docs/conventions.md section 11.1 leaves uncorrected: the first
+    cones of A and B carry the flat propagation of their data, not the scri- data of the spacetime
+    evolved.  Its law in G (not linear: ratio 0.77 for G halved) is not established."""
+    from asymflat.incoming.table import with_tails
+
+    v = -10 + 0.05 * np.arange(401)
+    phi = 2 * np.pi * np.arange(32) / 32
+    incoming_io.write(tmp_path / "circ.h5", with_tails(v, phi, 0.5 * np.exp(-(v[:, None] / 1.5) ** 2) * np.ones(32)))
+    G = 0.005
+    api.run(_config_file(tmp_path, "a", 'incoming = "circ.h5"', nx=193, G=G), tmp_path / "a.h5").close()
+    with h5py.File(tmp_path / "a.h5", "r") as f:
+        assert f["scri_plus_final_frame"].attrs["status"] == "ok"
+    api.run(_config_file(tmp_path, "b", 'incoming_from = "a.h5"', nx=193, G=G, u0=-22.0), tmp_path / "b.h5").close()
+    res = closure_residual(tmp_path / "circ.h5", tmp_path / "b.h5")
+    assert 0.04 < res < 0.06, res                     # measured 4.87e-2 (G = 0 at this grid: 3.9e-3)
