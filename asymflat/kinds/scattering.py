@@ -9,7 +9,8 @@ Incoming data (issue 21; docs/conventions.md section 11): ``incoming = "FILE"`` 
 "Incoming radiation") or ``incoming_from = "RESULT.h5"`` (that run's /scri_plus_final_frame psi0+,
 time-reflected) instead of pulses (asymflat/pipeline/incoming_input.py).  Each level's first cone
 carries the exact G = 0 field of the data (asymflat/incoming/first_cone.py); scri- is the table on
-the relabelled rays; t_c is the data's energy centroid.  G = 0 gate ``psi0_vs_free_map``
+the relabelled rays; t_c is the data's energy centroid and ``ladder_points_per_a`` counts points per
+rms energy width of the data.  G = 0 gate ``psi0_vs_free_map``
 (asymflat/pipeline/incoming_checks.py).  Output also ``/scri_plus_final_frame``
 (asymflat/pipeline/final_frame.py: identity at G = 0; map only at G > 0).
 ``evolution.u_start`` must equal ``first_cones[0]`` (the earliest cone: the main run).
