@@ -73,15 +73,16 @@ class IncomingData:
         return out
 
 
-def with_tails(v, phi, psi0, source: str = "<array>") -> IncomingData:
-    """Build the table, fitting a tail law (:func:`asymflat.incoming.tails.fit`) at each end that
-    does not vanish (max |psi0| on the end samples > VANISH_TOL max |psi0|)."""
+def with_tails(v, phi, psi0, source: str = "<array>", powers=_tails.TAIL_POWERS) -> IncomingData:
+    """Build the table, fitting a tail law (:func:`asymflat.incoming.tails.fit`, leading power one
+    of ``powers``) at each end that does not vanish (max |psi0| on the end samples > VANISH_TOL
+    max |psi0|)."""
     v = np.asarray(v, dtype=float)
     psi0 = np.asarray(psi0, dtype=float)
     laws = {}
     center = _tails.energy_centroid(v, psi0)
     for end in ("early", "late"):
-        laws[end] = None if _end_vanishes(psi0, end) else _tails.fit(v, psi0, end, center=center)[0]
+        laws[end] = None if _end_vanishes(psi0, end) else _tails.fit(v, psi0, end, powers, center=center)[0]
     return IncomingData(v, np.asarray(phi, dtype=float), psi0, laws["early"], laws["late"], source)
 
 
