@@ -44,6 +44,14 @@ results/%.h5: runs/%.toml $(SOURCES) | $(STAMP)
 	if [ $$rc -eq 0 ]; then echo "ran $<"; \
 	else { tail -n 1 results/$*.log | grep . || echo "exit status $$rc (killed by signal $$((rc > 128 ? rc - 128 : 0)))"; } > results/$*.failed; echo "FAILED $<"; fi
 
+# Incoming-data tables made by scripts, and runs that read another run's result: extra prerequisites
+# of the results/%.h5 rule (its recipe runs the config, $<), so that make orders them.
+results/incoming/gaussian_m3.h5: examples/incoming_bump.py $(SOURCES) | $(STAMP)
+	@mkdir -p results/incoming
+	@$(PY) examples/incoming_bump.py $@ --shape gaussian --v-range -10 10 > /dev/null
+results/scattering_incoming.h5: results/incoming/gaussian_m3.h5
+results/scattering_incoming_closure.h5: results/scattering_incoming.h5
+
 plots: $(STAMP)
 	@for f in results/*.h5; do [ -e "$$f" ] && $(ASYMFLAT) plot "$$f" -o "$${f%.h5}"; done; true
 

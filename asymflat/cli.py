@@ -1,4 +1,4 @@
-"""The ``asymflat`` command: run, info, check, plot.
+"""The ``asymflat`` command: run, info, check, plot (and the extensions: sweep, collect, reverse, ...).
 
 Every user error (a bad configuration, a broken result file, a bad parameter) is printed as one
 line ``asymflat: error: ...`` with exit status 2, never as a traceback.  ``asymflat run``: a run that
@@ -26,7 +26,7 @@ from asymflat.io.results import ResultFileError
 log = logging.getLogger("asymflat")
 
 #: Modules adding subcommands: each has ``register(subparsers)`` setting ``func`` on its parser.
-_EXTENSIONS: tuple[str, ...] = ("batch.sweep", "analysis.distinct_minkowski", "batch.collect_cli")
+_EXTENSIONS: tuple[str, ...] = ("batch.sweep", "analysis.distinct_minkowski", "batch.collect_cli", "incoming.reverse")
 
 EXIT_OK, EXIT_FAILED_CHECKS, EXIT_USAGE = 0, 1, 2
 

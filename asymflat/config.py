@@ -198,6 +198,13 @@ SCHEMA: dict[str, dict[str, Key]] = {
                            "evolved to u_end, every other one gives only its first cut (cheap: go deep)"),
         "scale_R": Key(bool, True, "true or false", None,
                        "scale the compactification R with |u0| so the incoming pulse stays resolved"),
+        "incoming": Key(str, "", "a path to an incoming-data file (docs/format.md \"Incoming radiation\"), "
+                        "relative to the configuration file's directory; \"\": none", None,
+                        "incoming radiation psi0-(v, phi) from a table instead of exact pulses"),
+        "incoming_from": Key(str, "", "a path to a scattering result with /scri_plus_final_frame, relative "
+                             "to the configuration file's directory; \"\": none", None,
+                             "incoming radiation: that run's outgoing psi0+ time-reflected (v = -u_B, "
+                             "conventions.md section 5), tails fitted"),
     },
     "vertex": {
         "angular_velocity": Key(_NUM, 0.0, "a finite number", _finite, "omega in U_c = omega + a1 sin phi - a2 cos phi"),
@@ -326,8 +333,18 @@ def _cross_checks(cfg: dict[str, Any]) -> None:
         if ch["shadow_grid"] and (cfg["grid"]["nx"] - 1) % 2:
             raise ConfigError(f"grid.nx = {cfg['grid']['nx']!r}: nx - 1 must be even for the half-resolution shadow grid "
                               "(or set characteristic.shadow_grid = false)")
-        if not (ch["pulses"] or ch["compact"] or ch["circular"]):
-            raise ConfigError("[characteristic]: no initial data; give at least one of pulses, compact, circular")
+        sc = cfg.get("scattering") or {}
+        table = [k for k in ("incoming", "incoming_from") if sc.get(k)]
+        if len(table) > 1:
+            raise ConfigError("scattering.incoming_from: give either scattering.incoming or scattering.incoming_from, "
+                              "not both")
+        given = [k for k in ("pulses", "compact", "circular") if ch[k]]
+        if table and given:
+            raise ConfigError(f"characteristic.{given[0]}: not allowed with scattering.{table[0]} (the incoming "
+                              "radiation is the table's; remove one of the two)")
+        if not (given or table):
+            raise ConfigError("[characteristic]: no initial data; give at least one of pulses, compact, circular"
+                              + (" (or scattering.incoming / incoming_from)" if cfg["kind"] == "scattering" else ""))
     wt = cfg.get("worldtube")
     if wt is not None and wt["shadow_grid"] and (cfg["grid"]["nx"] - 1) % 2:
         raise ConfigError(f"grid.nx = {cfg['grid']['nx']!r}: nx - 1 must be even for the half-resolution shadow grid "
@@ -358,7 +375,21 @@ def load(path: str | Path) -> dict[str, Any]:
         text = p.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{p}: cannot be read as UTF-8 text ({exc.__class__.__name__})") from None
-    return parse(text, str(p))
+    return resolve_paths(parse(text, str(p)), p.parent)
+
+
+#: keys holding file paths, read relative to the configuration file's directory
+PATH_KEYS: tuple[str, ...] = ("scattering.incoming", "scattering.incoming_from")
+
+
+def resolve_paths(cfg: dict[str, Any], base: Path) -> dict[str, Any]:
+    """Paths of :data:`PATH_KEYS` relative to ``base`` (the configuration file's directory), in place."""
+    for dotted in PATH_KEYS:
+        section, key = dotted.split(".")
+        table = cfg.get(section)
+        if table and table.get(key) and not Path(table[key]).is_absolute():
+            table[key] = str(base / table[key])
+    return cfg
 
 
 def to_toml(cfg: dict[str, Any]) -> str:
@@ -367,7 +398,10 @@ def to_toml(cfg: dict[str, Any]) -> str:
     for section, table in cfg.items():
         if isinstance(table, dict):
             lines.append(f"\n[{section}]")
-            lines.extend(f"{k} = {_toml_value(v)}" for k, v in table.items())
+            # an unset path key (default "") is left out: the text of configurations without it stays
+            # what it was before the key existed (result digests, tests/support/digest.py)
+            lines.extend(f"{k} = {_toml_value(v)}" for k, v in table.items()
+                         if not (f"{section}.{k}" in PATH_KEYS and v == ""))
     return "\n".join(lines) + "\n"
 
 

@@ -136,6 +136,8 @@ class RunData:
         Scalar facts written as attributes of ``/summary`` (charges, invariants, wall time).
     memory, memory_attrs
         The BMS3 frame of the final vacuum and its prediction (``/memory``, docs/format.md).
+    final_frame, final_frame_attrs
+        The outgoing data in the frame of the final vacuum, with the map (``/scri_plus_final_frame``).
     """
 
     scri_plus: ScriData | None = None
@@ -147,3 +149,5 @@ class RunData:
     summary: dict[str, float | int | str] = field(default_factory=dict)
     memory: dict[str, tuple[np.ndarray, str, str]] = field(default_factory=dict)
     memory_attrs: dict[str, float | int | str] = field(default_factory=dict)
+    final_frame: dict[str, tuple[np.ndarray, str, str]] = field(default_factory=dict)
+    final_frame_attrs: dict[str, float | int | str] = field(default_factory=dict)

@@ -169,7 +169,42 @@ def plot_result(result: Result, outdir: str | Path) -> list[Path]:
         fig, axs = plt.subplots(1, 2, figsize=(11, 4))
         memory_figure({k: g[k][()] for k in g if isinstance(g[k], type(g["phi"]))}, axes=axs)
         save(fig, "memory")
+    loop = _closure_data(result)
+    if loop is not None:
+        fig, axs = plt.subplots(1, 2, figsize=(11, 4))
+        closure_figure(axs, *loop)
+        save(fig, "closure")
     return written
+
+
+def _closure_data(result: Result):
+    """(D, v, T psi0+_B) when ``result`` is run B of a closure pair whose files are found, else None."""
+    if "scri_plus_final_frame" not in result._f or "incoming_from" not in str(result._f.attrs.get("config", "")):
+        return None
+    from asymflat.incoming.closure import closed_loop
+    from asymflat.incoming.table import IncomingDataError
+
+    try:
+        return closed_loop(result.path)
+    except (IncomingDataError, OSError):
+        return None
+
+
+def closure_figure(axs: Any, D: Any, v: np.ndarray, loop: np.ndarray) -> None:
+    """The time-reversal closure: D and T S T S D at two angles, and the difference over (v, phi)."""
+    sel = np.isin(D.v, v)
+    n = len(D.phi)
+    for k, ls in ((0, "-"), (n // 4, "--")):
+        axs[0].plot(D.v, D.psi0[:, k], ls=ls, color="0.6", lw=3, label=f"D, phi = {D.phi[k]:.2f}")
+        axs[0].plot(v, loop[:, k], ls=ls, color="C0", label=f"T S T S D, phi = {D.phi[k]:.2f}")
+    axs[0].set_xlabel("$v$ [length]")
+    axs[0].set_ylabel(r"$\psi_0^-$")
+    axs[0].legend(frameon=False, fontsize="small")
+    im = axs[1].pcolormesh(D.phi, v, loop - D.psi0[sel], shading="auto", cmap="RdBu_r")
+    axs[1].set_xlabel(r"$\phi$")
+    axs[1].set_ylabel("$v$ [length]")
+    axs[1].set_title("T S T S D - D (closure residual)")
+    axs[0].figure.colorbar(im, ax=axs[1])
 
 
 def convergence(ax: Any, conv: Any, design_order: float | None = 4.0, floor: float | None = None) -> None:

@@ -114,3 +114,22 @@ def test_make_j2_runs_with_a_killed_run(tmp_path):
     final = subprocess.run(["make", "-j2", "runs", f"VENV={VENV}", "STAMP=stamp"], cwd=proj,
                            capture_output=True, text=True, timeout=300)
     assert final.returncode == 0 and "all 4 results up to date" in final.stdout, final.stdout
+
+
+def test_incoming_table_and_closure_pair_are_ordered(tmp_path):
+    """runs/scattering_incoming.toml needs its table (made by examples/incoming_bump.py) and
+    runs/scattering_incoming_closure.toml reads that run's result: make must order the three
+    (dry run of the closure's result alone: it must pull in the table and run A first)."""
+    proj = tmp_path / "proj"
+    (proj / "runs").mkdir(parents=True)
+    for name in ("Makefile", "pyproject.toml", "examples"):
+        (proj / name).symlink_to(ROOT / name)
+    for name in ("scattering_incoming.toml", "scattering_incoming_closure.toml"):
+        (proj / "runs" / name).symlink_to(ROOT / "runs" / name)
+    (proj / "stamp").touch()
+    out = subprocess.run(["make", "-n", "results/scattering_incoming_closure.h5", f"VENV={VENV}", "STAMP=stamp"],
+                         cwd=proj, capture_output=True,
+                         text=True, timeout=60).stdout
+    pos = [out.find(s) for s in ("incoming_bump.py results/incoming/gaussian_m3.h5",
+                                 "run runs/scattering_incoming.toml", "run runs/scattering_incoming_closure.toml")]
+    assert -1 not in pos and pos == sorted(pos), out

@@ -27,14 +27,15 @@ from scipy.signal import fftconvolve
 from asymflat.incoming.first_cone import (OFFSETS, _pv_cell_weights, antipodal_minus_hilbert,
                                           extended, hilbert_tails)
 from asymflat.incoming.table import IncomingData, with_tails
+from asymflat.incoming.tails import TAIL_POWERS
 
 
 def time_reflect(u: np.ndarray, phi: np.ndarray, psi0_plus: np.ndarray,
-                 source: str = "<reflected>") -> IncomingData:
+                 source: str = "<reflected>", powers=TAIL_POWERS) -> IncomingData:
     """Incoming data T psi0+ (equation (T)) from outgoing psi0+(u_j, phi_k) on a uniform u grid,
-    with tail laws fitted at the ends that do not vanish."""
+    with tail laws (leading power one of ``powers``) fitted at the ends that do not vanish."""
     u = np.asarray(u, dtype=float)
-    return with_tails(-u[::-1], phi, np.asarray(psi0_plus, dtype=float)[::-1], source)
+    return with_tails(-u[::-1], phi, np.asarray(psi0_plus, dtype=float)[::-1], source, powers)
 
 
 def free_map(data: IncomingData, u_min: float | None = None, u_max: float | None = None):

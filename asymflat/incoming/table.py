@@ -73,15 +73,16 @@ class IncomingData:
         return out
 
 
-def with_tails(v, phi, psi0, source: str = "<array>") -> IncomingData:
-    """Build the table, fitting a tail law (:func:`asymflat.incoming.tails.fit`) at each end that
-    does not vanish (max |psi0| on the end samples > VANISH_TOL max |psi0|)."""
+def with_tails(v, phi, psi0, source: str = "<array>", powers=_tails.TAIL_POWERS) -> IncomingData:
+    """Build the table, fitting a tail law (:func:`asymflat.incoming.tails.fit`, leading power one
+    of ``powers``) at each end that does not vanish (max |psi0| on the end samples > VANISH_TOL
+    max |psi0|)."""
     v = np.asarray(v, dtype=float)
     psi0 = np.asarray(psi0, dtype=float)
     laws = {}
     center = _tails.energy_centroid(v, psi0)
     for end in ("early", "late"):
-        laws[end] = None if _end_vanishes(psi0, end) else _tails.fit(v, psi0, end, center=center)[0]
+        laws[end] = None if _end_vanishes(psi0, end) else _tails.fit(v, psi0, end, powers, center=center)[0]
     return IncomingData(v, np.asarray(phi, dtype=float), psi0, laws["early"], laws["late"], source)
 
 
@@ -131,8 +132,13 @@ def incoming_energy(data: IncomingData) -> np.ndarray:
     return e
 
 
-def check(data: IncomingData, G: float | None = None) -> None:
-    """Raise :class:`IncomingDataError` (one line: the file and what is wrong) or return None."""
+def check(data: IncomingData, G: float | None = None, tail_tol: float = TAIL_TOL) -> None:
+    """Raise :class:`IncomingDataError` (one line: the file and what is wrong) or return None.
+
+    ``tail_tol``: the allowed tail-law residual (relative to max |psi0|); data that carry their own
+    truncation error (a run's reflected output, asymflat/incoming/reverse.py) pass that error
+    instead of TAIL_TOL (never less).
+    """
     name = data.source
     v, phi, g = data.v, data.phi, data.psi0
 
@@ -162,12 +168,12 @@ def check(data: IncomingData, G: float | None = None) -> None:
         bad(f"angular spectrum unresolved: modes |m| > nphi/3 = {len(phi) / 3:.3g} reach {ep:.3g} of "
             f"the largest mode (allowed {PHI_TOL:g}): use more angles phi")
     for end, law in (("early", data.early), ("late", data.late)):
-        _check_end(bad, v, g, end, law)
+        _check_end(bad, v, g, end, law, max(tail_tol, TAIL_TOL))
     if G is not None and G > 0:
         _check_energy(bad, data, G)
 
 
-def _check_end(bad, v, g, end: str, law) -> None:
+def _check_end(bad, v, g, end: str, law, tail_tol: float = TAIL_TOL) -> None:
     if _end_vanishes(g, end):
         return
     edge = g[:4] if end == "early" else g[-4:]
@@ -176,9 +182,9 @@ def _check_end(bad, v, g, end: str, law) -> None:
         bad(f"psi0 at the {end} end of v (|psi0| = {amp:.3g} of max) neither vanishes (allowed "
             f"{VANISH_TOL:g}) nor has a tail law stored")
     res = _tails.residual(law, v, g)
-    if res > TAIL_TOL:
+    if res > tail_tol:
         bad(f"psi0 at the {end} end of v (|psi0| = {amp:.3g} of max) neither vanishes nor follows "
-            f"its tail law (power {law.power:g}: residual {res:.3g} of max, allowed {TAIL_TOL:g})")
+            f"its tail law (power {law.power:g}: residual {res:.3g} of max, allowed {tail_tol:.3g})")
 
 
 def _check_energy(bad, data: IncomingData, G: float) -> None:

@@ -6,6 +6,7 @@ Layout::
     /            attrs: format = "asymflat-incoming", format_version = 1, software_version,
                         git_commit, created, conventions, description
     /incoming/   v (nv,), phi (nphi,), psi0 (nv, nphi)   [units, description attributes]
+                 attrs: tail_tolerance (allowed tail-law residual / max|psi0|, >= TAIL_TOL)
     /incoming/tail_early, /incoming/tail_late   attrs: law ("none" | "power"), power, center;
                         dataset coefficients (K, nphi): psi0 = sum_k c_k |v - center|^-(power + k)
 
@@ -22,7 +23,7 @@ import numpy as np
 
 from asymflat import __version__
 from asymflat._provenance import git_commit
-from asymflat.incoming.table import IncomingData, IncomingDataError, check
+from asymflat.incoming.table import TAIL_TOL, IncomingData, IncomingDataError, check
 from asymflat.incoming.tails import TailLaw
 from asymflat.io import atomic as _atomic
 
@@ -31,9 +32,14 @@ FORMAT_VERSION = 1
 _ENDS = ("early", "late")
 
 
-def write(path: str | Path, data: IncomingData, description: str = "") -> Path:
-    """Write ``data`` (checked first, without G) atomically to ``path``."""
-    check(data)
+def write(path: str | Path, data: IncomingData, description: str = "", tail_tol: float = TAIL_TOL) -> Path:
+    """Write ``data`` (checked first, without G) atomically to ``path``.
+
+    ``tail_tol``: the tail-law residual the data support (reflected run output: the run's own error,
+    asymflat/incoming/reverse.py); stored as the attribute ``tail_tolerance`` of ``/incoming`` and
+    used by :func:`read` (TAIL_TOL when absent, older files).
+    """
+    check(data, tail_tol=tail_tol)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     with _atomic.hdf5_file(path) as f:  # built in memory, then temporary name, fsync, rename
@@ -43,6 +49,7 @@ def write(path: str | Path, data: IncomingData, description: str = "") -> Path:
                        conventions="docs/conventions.md: psi0- = lim sqrt(r) psi at fixed v = t + r "
                                    "(section 2), Fourier section 7")
         g = f.create_group("incoming")
+        g.attrs["tail_tolerance"] = max(float(tail_tol), TAIL_TOL)
         for name, arr, units, desc in (
                 ("v", data.v, "length", "advanced time v = t + r at scri- (uniform)"),
                 ("phi", data.phi, "rad", "uniform grid 2 pi k / nphi"),
@@ -69,12 +76,13 @@ def read(path: str | Path, G: float | None = None) -> IncomingData:
     try:
         with h5py.File(p, "r") as f:
             data = _read_open(f, p)
+            tol = float(f["incoming"].attrs.get("tail_tolerance", TAIL_TOL))
     except IncomingDataError:
         raise
     except (OSError, KeyError, ValueError, TypeError) as exc:
         raise IncomingDataError(f"{p}: not an asymflat incoming-data file ({exc.__class__.__name__}: "
                                 f"{str(exc).splitlines()[0] if str(exc) else ''})") from None
-    check(data, G)
+    check(data, G, tail_tol=tol)
     return data
 
 

@@ -10,6 +10,7 @@ Layout (docs/format.md is the user-facing description; a test checks the two agr
     /diagnostics/          series against time; /diagnostics/checks/<name> (attrs: value,
                            error_estimate, safety_factor, tolerance, method, passed, description)
     /fields/               optional bulk snapshots
+    /scri_plus_final_frame/  optional (kind scattering): scri+ data in the final vacuum's frame + the map
     /summary               attrs: scalar facts (charges, invariants, wall time)
 
 A file is built in memory and written under a temporary name in the target directory, fsynced and
@@ -68,6 +69,11 @@ def write(path: str | Path, run: RunData, cfg: dict[str, Any], config_text: str,
             _write_group(mem, run.memory)
             for k, v in run.memory_attrs.items():
                 mem.attrs[k] = v
+        if run.final_frame or run.final_frame_attrs:
+            ff = f.require_group("scri_plus_final_frame")
+            _write_group(ff, run.final_frame)
+            for k, v in run.final_frame_attrs.items():
+                ff.attrs[k] = v
         summary = f.require_group("summary")
         for k, v in run.summary.items():
             summary.attrs[k] = v

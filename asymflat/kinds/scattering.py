@@ -1,8 +1,18 @@
-"""Run kind ``scattering``: incoming exact pulses from scri-, evolved to scri+, matched across i0.
+"""Run kind ``scattering``: incoming exact pulses (or tabulated radiation) from scri-, evolved to scri+,
+matched across i0.
 
 Configuration: the ``characteristic`` kind's keys (``G``, ``grid``, ``evolution.{u_end, cfl}``,
 ``characteristic.{pulses, circular, shadow_grid, radial_order, filter}``; ``compact`` pulses are
-refused: scri- needs the closed form) and ``scattering.{first_cones, scale_R}``.
+refused: scri- needs the closed form) and ``scattering.{first_cones, scale_R, incoming, incoming_from}``.
+
+Incoming data (issue 21; docs/conventions.md section 11): ``incoming = "FILE"`` (docs/format.md,
+"Incoming radiation") or ``incoming_from = "RESULT.h5"`` (that run's /scri_plus_final_frame psi0+,
+time-reflected) instead of pulses (asymflat/pipeline/incoming_input.py).  Each level's first cone
+carries the exact G = 0 field of the data (asymflat/incoming/first_cone.py); scri- is the table on
+the relabelled rays; t_c is the data's energy centroid and ``ladder_points_per_a`` counts points per
+rms energy width of the data.  G = 0 gate ``psi0_vs_free_map``
+(asymflat/pipeline/incoming_checks.py).  Output also ``/scri_plus_final_frame``
+(asymflat/pipeline/final_frame.py: identity at G = 0; map only at G > 0).
 ``evolution.u_start`` must be one of ``first_cones``: that level (the main run) is evolved to
 ``u_end``; the i0 matching reads only the first scri+ cut and the first cone of a level, so every
 other level is a first-cut level (:data:`asymflat.pipeline.ladder.FIRST_CUT_STEPS` steps; its first
@@ -60,6 +70,7 @@ from asymflat import progress as _progress
 from asymflat.data import RunData
 from asymflat.pipeline.bondi_frame import has_scalar, is_circular
 from asymflat.pipeline.checks import CheckContext, run_checks
+from asymflat.pipeline.final_frame import final_frame_output
 from asymflat.pipeline.final_state import final_state_hill_checks
 from asymflat.pipeline.global_balance import global_balance, global_balance_checks
 from asymflat.pipeline.i0_matching import extrapolate, match_across_i0, matching_summary
@@ -127,8 +138,9 @@ def run(config: dict, progress=None) -> RunData:
     scattering_output(data, p, B, L0["M"], G, scalar, summ)
     if G > 0 and scalar:
         ph.begin("memory")
-        memory_checks(data, bf, C["bf"] if C else None, G, max(float(q.get("t0", 0.0)) for q in p["pulses"]),
+        memory_checks(data, bf, C["bf"] if C else None, G, p["t_c"],
                       checks, matched0)
+    final_frame_output(data, G, scalar, B, C)
     ph.end()
     summ["wall_time_s"] = time.time() - t_wall
     data.checks = checks

@@ -73,9 +73,16 @@ def bondi_pipeline_minus(ev: dict, G: float, scalar: bool, frame, v_end: float) 
 
 def is_circular(p: dict) -> bool:
     return (all(float(q.get("x0", 0.0)) == 0 and float(q.get("y0", 0.0)) == 0 for q in p["pulses"])
-            and all(c[3] == 0 for c in p["comp"]))
+            and all(c[3] == 0 for c in p["comp"])
+            and (p.get("incoming") is None or _axisymmetric(p["incoming"].psi0)))
+
+
+def _axisymmetric(psi0: np.ndarray) -> bool:
+    """An incoming table without phi dependence (to round-off)."""
+    return float(np.max(np.ptp(psi0, axis=1))) <= 1e-14 * max(float(np.max(np.abs(psi0))), 1e-300)
 
 
 def has_scalar(p: dict) -> bool:
     return (any(float(q.get("amplitude", 1.0)) != 0 for q in p["pulses"])
-            or any(c[0] != 0 for c in p["comp"]))
+            or any(c[0] != 0 for c in p["comp"])
+            or (p.get("incoming") is not None and bool(np.any(p["incoming"].psi0 != 0))))

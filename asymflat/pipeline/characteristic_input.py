@@ -109,6 +109,23 @@ def initial_chi(x: np.ndarray, phi: np.ndarray, u0: float, R: float, pulses, com
     return chi
 
 
+def first_cone_data(x: np.ndarray, phi: np.ndarray, p: dict) -> np.ndarray:
+    """chi on the first cone of the parsed parameters ``p``: :func:`initial_chi` of the pulses, or,
+    for a scattering run with incoming data (``p["incoming"]``, asymflat/pipeline/incoming_input.py),
+    the exact G = 0 field of those data, :func:`asymflat.incoming.first_cone.first_cone_chi`
+    (computed once per radial grid and kept in ``p``)."""
+    data = p.get("incoming")
+    if data is None:
+        return initial_chi(x, phi, p["u0"], p["R"], p["pulses"], p["compact"], p.get("mu", 1.0))
+    from asymflat.incoming.first_cone import first_cone_chi
+
+    cache = p.setdefault("_first_cone_cache", {})
+    key = (len(x), len(phi), float(p["u0"]), float(p["R"]))
+    if key not in cache:
+        cache[key] = first_cone_chi(data, p["u0"], x, phi, p["R"])
+    return cache[key].copy()
+
+
 #: refusal thresholds of :func:`validate`: the initial chi of each data item must be resolved to
 #: this relative accuracy in x (6-point interpolation error at the cell midpoints) and in phi
 #: (largest Fourier coefficient above nphi/3, the filtered band, relative to the largest one)

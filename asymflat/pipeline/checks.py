@@ -24,7 +24,7 @@ from typing import Any, Callable
 #: modules holding check plugins, in the order their checks are made
 PLUGIN_MODULES = ("asymflat.pipeline.law_checks", "asymflat.pipeline.final_state",
                   "asymflat.pipeline.vacuum_checks", "asymflat.pipeline.exact_checks",
-                  "asymflat.pipeline.worldtube_checks")
+                  "asymflat.pipeline.worldtube_checks", "asymflat.pipeline.incoming_checks")
 
 
 @dataclass

@@ -8,7 +8,7 @@ import math
 import numpy as np
 
 from asymflat import runtime
-from asymflat.pipeline.characteristic_input import initial_chi
+from asymflat.pipeline.characteristic_input import first_cone_data
 from solvers.characteristic import SAMPLE_NAMES, SERIES_NAMES, CharacteristicSolver, SolverError, vertex_shift
 
 
@@ -88,7 +88,7 @@ def evolve(p: dict, nx: int, nsteps: int, series_every: int, fields_every: int, 
     buffers so far as ``exc.buffers``.
     """
     solver = make_solver(p, nx)
-    chi0 = initial_chi(solver.x, solver.phi, p["u0"], p["R"], p["pulses"], p["compact"], p.get("mu", 1.0))
+    chi0 = first_cone_data(solver.x, solver.phi, p)
     bound = CHI_BOUND_FACTOR * max(1.0, float(np.max(np.abs(chi0))))
     start, buf = 0, Buffers()
     if resume is not None:

@@ -69,7 +69,7 @@ def final_state_hill_checks(p: dict, B: dict, C: dict | None, G: float, summ: di
     est = abs(hf.trace - hfc.trace) / 15 if hfc else np.nan
     # radiation after u_end (news ~ (u - t_c)^-3/2): Theta still drops by 16 pi G news^2 (u - t_c)/2;
     # tr M is stationary on the orbit, so the trace moves at second order: (pi^2/4) max|dTheta|^2
-    tc = max(float(q.get("t0", 0.0)) for q in p["pulses"])
+    tc = p["t_c"]
     dth = 16 * np.pi * G * float(np.max(bf.news[-1] ** 2)) * max(bf.time[-1] - tc, 0.0) / 2
     tail = np.pi ** 2 / 4 * dth ** 2
     summ["final_state_tail_dTheta"] = dth

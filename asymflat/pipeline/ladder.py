@@ -11,7 +11,8 @@ import numpy as np
 from asymflat import progress as _progress
 from asymflat.bms3 import ScriCut
 from asymflat.pipeline.bondi_frame import bondi_pipeline, has_scalar
-from asymflat.pipeline.characteristic_input import initial_chi, parse
+from asymflat.pipeline.characteristic_input import first_cone_data, parse
+from asymflat.pipeline.incoming_input import central_time, energy_width, incoming_table, support_start
 from asymflat.pipeline.evolution import evolve, has_shadow, progress_fraction, step_count
 from asymflat.scri.minus import scri_minus_from_cone
 from solvers.characteristic import CharacteristicSolver
@@ -33,15 +34,23 @@ def ladder_levels(config: dict) -> list[dict]:
     if ch.get("compact"):
         raise ValueError("characteristic.compact: not allowed for kind scattering (scri- needs the "
                          "closed-form exact pulses)")
-    pulses = list(ch.get("pulses") or []) + [dict(amplitude=c.get("amplitude", 1.0), a=c["a"])
-                                              for c in (ch.get("circular") or [])]
-    if not pulses:
-        raise ValueError("characteristic.pulses: kind scattering needs at least one exact pulse")
-    tc = max(float(p.get("t0", 0.0)) for p in pulses)
-    amax = max(float(p["a"]) for p in pulses)
-    if cones[-1] > tc - 2 * amax:
-        raise ValueError(f"scattering.first_cones[-1] = {cones[-1]}: must be <= t0 - 2a = {tc - 2 * amax} "
-                         "(the first cone must lie before the incoming pulses)")
+    data = incoming_table(config)
+    if data is None:
+        pulses = list(ch.get("pulses") or []) + [dict(amplitude=c.get("amplitude", 1.0), a=c["a"])
+                                                  for c in (ch.get("circular") or [])]
+        if not pulses:
+            raise ValueError("characteristic.pulses: kind scattering needs at least one exact pulse")
+        tc = max(float(p.get("t0", 0.0)) for p in pulses)
+        amax = max(float(p["a"]) for p in pulses)
+        if cones[-1] > tc - 2 * amax:
+            raise ValueError(f"scattering.first_cones[-1] = {cones[-1]}: must be <= t0 - 2a = {tc - 2 * amax} "
+                             "(the first cone must lie before the incoming pulses)")
+    else:
+        tc, vs = central_time(data), support_start(data)
+        if cones[-1] > vs + 1e-9 * max(1.0, abs(vs)):        # round-off of v = -u_B of reflected data
+            raise ValueError(f"scattering.first_cones[-1] = {cones[-1]}: must be <= {vs:g}, the first advanced time "
+                             f"at which the incoming data ({data.source}) do not vanish (the first cone must lie "
+                             "before the incoming radiation)")
     if float(ev["u_end"]) <= cones[-1]:
         raise ValueError("evolution.u_end: must be > every first cone")
     grid = config["grid"]
@@ -58,7 +67,8 @@ def ladder_levels(config: dict) -> list[dict]:
         cfg["grid"]["R"] = R * s
         cfg["grid"]["nx"] = n_k + 1
         cfg.pop("scattering", None)
-        out.append(dict(u0=u0, D=D, R=R * s, nx=n_k, cfg=cfg, main=u0 == float(ev["u_start"])))
+        out.append(dict(u0=u0, D=D, R=R * s, nx=n_k, cfg=cfg, main=u0 == float(ev["u_start"]), incoming=data,
+                        t_c=tc))
     return out
 
 
@@ -115,7 +125,7 @@ def validate(config: dict) -> None:
 
 def first_cone(p: dict, nx: int):
     sv = CharacteristicSolver(nx, p["nphi"], p["R"], p["G"], filter=p["filter"], order=p["order"])
-    chi = sv.project(initial_chi(sv.x, sv.phi, p["u0"], p["R"], p["pulses"], p["compact"]))
+    chi = sv.project(first_cone_data(sv.x, sv.phi, p))
     sv.rhs(chi)
     return sv.x, sv.phi, chi, sv.fields()["beta"]
 
@@ -131,6 +141,7 @@ def run_level(lev: dict, progress=None, first_cut_only: bool = False) -> dict:
     level serves only the i0 matching, which reads the first scri+ cut and the first cone (module doc of
     asymflat.kinds.scattering): evolve FIRST_CUT_STEPS steps of the full run's du instead of to u_end."""
     p = parse(lev["cfg"])
+    p["incoming"], p["t_c"] = lev.get("incoming"), lev["t_c"]
     nx, R, cfl, G = p["nx"], p["R"], p["cfl"], p["G"]
     L = p["u1"] - p["u0"]
     shadow = has_shadow(p)
@@ -150,13 +161,28 @@ def run_level(lev: dict, progress=None, first_cut_only: bool = False) -> dict:
             continue
         _progress.report(progress, 0.6 if key == "M" else 0.85)
         x, phi, chi, beta = first_cone(p, n)
-        out[key] = scri_minus_from_cone(x, phi, R, p["u0"], chi, beta, G, bb["dt"], p["pulses"])
+        out[key] = scri_minus_from_cone(x, phi, R, p["u0"], chi, beta, G, bb["dt"], p["pulses"],
+                                        psi0_minus=scri_minus_table(p))
         out[key]["beta_cone"] = beta
-    # points per pulse width a along the first cone at the pulse: dv/dx = 2R/(1-x)^2
-    a = min(float(q["a"]) for q in p["pulses"])
-    rp = max(0.0, (max(float(q.get("t0", 0.0)) for q in p["pulses"]) - p["u0"]) / 2)
+    # points per pulse width a (data: energy width) along the first cone at the pulse: dv/dx = 2R/(1-x)^2
+    data = p["incoming"]
+    a = min(float(q["a"]) for q in p["pulses"]) if data is None else energy_width(data)
+    rp = max(0.0, (p["t_c"] - p["u0"]) / 2)
     out["points_per_a"] = a * nx / (2 * R / (1 - rp / (R + rp)) ** 2)
     return out
+
+
+def scri_minus_table(p: dict):
+    """psi0-(v) on the rays of the relabelled first cone from the incoming table (None for exact
+    pulses, whose closed form is used): the table's own values at the flat advanced time v of each
+    cone point, interpolated (asymflat.incoming.sampling.psi0_at).  At G = 0, v_B = v and this is
+    the data D itself; at G > 0 it is the scri- radiation field of the spacetime evolved (the flat
+    first cone of D), read on the relabelled rays, with the same approximation as the pulses'
+    closed form (asymflat/scri/minus.py; docs/conventions.md section 11)."""
+    from asymflat.incoming.sampling import psi0_at
+
+    data = p.get("incoming")
+    return None if data is None else (lambda v: psi0_at(data, v))
 
 
 def i0_cuts(lv: dict, G: float):

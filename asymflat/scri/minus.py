@@ -112,12 +112,14 @@ def integrate_scri_minus(times, psi0, news, G: float, order: int = 6) -> dict:
 
 
 def scri_minus_from_cone(x, phi, R: float, u0: float, chi, beta, G: float, dv: float, pulses=None,
-                         psi_source: str = "closed_form", x_cut: float = 0.8) -> dict:
+                         psi_source: str = "closed_form", x_cut: float = 0.8, psi0_minus=None) -> dict:
     """The scri- Bondi data of the spacetime whose first cone ``u0`` carries ``chi`` (module doc).
 
     ``chi`` = sqrt(r + R) psi and ``beta`` on the cone (shape (nx+1, nphi)); returns the dict of
     :func:`relabel_cone` plus ``psi0``, ``news`` (d_{v_B} psi0^-), ``psi0_cone`` (raw sqrt(r) psi on
     the rays) and ``theta, N, nhat, xi`` of :func:`integrate_scri_minus`.
+    ``psi0_minus(v)``, if given, replaces the pulses' closed form: the radiation field of incoming
+    data at the flat advanced times ``v`` (shape (n, nphi)) of the rays.
     """
     if psi_source not in ("closed_form", "cone"):
         raise ValueError(f"psi_source = {psi_source!r}: allowed are 'closed_form', 'cone'")
@@ -128,7 +130,9 @@ def scri_minus_from_cone(x, phi, R: float, u0: float, chi, beta, G: float, dv: f
     raw = np.empty_like(rl["pos"])
     for j in range(raw.shape[1]):
         raw[:, j] = sample_uniform(psi_c[:ic + 1, j], rl["pos"][:, j], 6)
-    if psi_source == "closed_form":
+    if psi_source == "closed_form" and psi0_minus is not None:
+        psi0 = psi0_minus(rl["v"])
+    elif psi_source == "closed_form":
         if not pulses:
             raise ValueError("psi_source = 'closed_form' needs the exact pulses of the cone data")
         psi0 = pulse_psi0_scri_minus(rl["v"], np.asarray(phi)[None, :], pulses)

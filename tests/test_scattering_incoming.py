@@ -1,0 +1,270 @@
+"""Incoming radiation from data through the ``scattering`` kind, and the G = 0 time-reversal closure
+S T S = T through the kind (issue 21).
+
+Run A: incoming D = the Gaussian m = 3 table of examples/incoming_bump.py (``--shape gaussian``,
+v in [-10, 10], h = 0.05, nphi = 32), G = 0, one first cone u0 = -20, u_end = 20, R = 8, cfl = 2,
+nphi = 32.  Run B: ``incoming_from = A``.  Closure residual: max |T psi0+_B - D| / max |D| on D's
+nodes.  Measured (2 shared cores):
+
+    nx                               129      193      257
+    A: psi0_vs_free_map (|psi0+ - S D|, max|S D| = 0.52)
+                                   1.25e-2      -      3.30e-4
+    closure (tail law p = 1)       3.66e-2  2.27e-3  4.86e-4    local orders 6.9, 5.4
+    closure (p = 1/2 or 1 fitted)  0.112    3.90e-3  4.86e-4    local orders 8.3, 7.2
+
+(local orders in nx; design order 4: RK4 in u.)  The reflected data's tail law is fixed to p = 1
+(asymflat/incoming/reverse.py OUTGOING_TAIL_POWERS): fitting both powers let A's truncation error at
+late u pick p = 1/2 at nx = 129, 193 (the second row; at 129 it leaves an offset of ~3e-2 in v,
+m = 3 in phi, the largest part of that residual).  Still pre-asymptotic: the order falls towards the
+design order (nx = 385 fails in the Bondi-frame resampling at G = 0, "requested Bondi times outside
+the range covered on every generator", a limitation of asymflat/scri/resample.py not investigated).  Wall time per
+run: 6 s (129), 14 s (257).  The compact bump (examples/incoming_bump.py default) converges slower at
+these grids (psi0_vs_free_map 8.9e-2, 3.8e-2, 1.6e-2 at nx = 65, 129, 257, the largest error at the
+bump's edge v ~ 4, where every derivative is large): it runs through, but its gate fails below
+nx ~ 257.
+"""
+from __future__ import annotations
+
+import importlib.util
+import subprocess
+import sys
+from pathlib import Path
+
+import h5py
+import numpy as np
+import pytest
+
+from asymflat import api
+from asymflat import config as _config
+from asymflat.incoming import closure as _closure
+from asymflat.incoming.reverse import reflected_result
+from asymflat.incoming.sampling import psi0_at
+from asymflat.io import incoming as incoming_io
+
+ROOT = Path(__file__).resolve().parents[1]
+_spec = importlib.util.spec_from_file_location("incoming_bump", ROOT / "examples" / "incoming_bump.py")
+bump = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(bump)
+
+CONFIG = """kind = "scattering"
+G = {G}
+[grid]
+nx = {nx}
+nphi = 32
+R = 8.0
+[evolution]
+u_start = {u0}
+u_end = 20.0
+cfl = 2.0
+[output]
+scri_every = 1
+fields_every = 0
+[characteristic]
+shadow_grid = true
+{extra}
+[scattering]
+first_cones = [{u0}]
+{source}
+"""
+
+
+def _config_file(tmp: Path, name: str, source: str, nx: int = 129, G: float = 0.0, u0: float = -20.0,
+                 extra: str = "") -> Path:
+    p = tmp / f"{name}.toml"
+    p.write_text(CONFIG.format(G=G, nx=nx, u0=u0, source=source, extra=extra))
+    return p
+
+
+def _gaussian(tmp: Path) -> Path:
+    return incoming_io.write(tmp / "gauss.h5", bump.bump_table(0.05, 32, (-10.0, 10.0), "gaussian"))
+
+
+def _check(path: Path, name: str) -> tuple[float, float, bool]:
+    with h5py.File(path, "r") as f:
+        a = f[f"diagnostics/checks/{name}"].attrs
+        return float(a["value"]), float(a["error_estimate"]), bool(a["passed"])
+
+
+def closure_residual(D_path: Path, B_path: Path) -> float:
+    """max |T psi0+_B - D| / max |D| on D's nodes (B's /scri_plus_final_frame, reflected)."""
+    D = incoming_io.read(D_path)
+    return _closure.closure_residual(D, *_closure.loop_output(D, B_path))
+
+
+def _refusal(cfg_path: Path) -> str:
+    with pytest.raises(ValueError) as exc:
+        cfg = _config.load(cfg_path)
+        api.validate_physics(cfg)
+    msg = str(exc.value)
+    assert "\n" not in msg
+    return msg
+
+
+# --- configuration and refusals ------------------------------------------------------------------
+
+def test_incoming_path_is_relative_to_the_config_directory(tmp_path):
+    sub = tmp_path / "deep"
+    sub.mkdir()
+    _gaussian(tmp_path)
+    cfg = _config.load(_config_file(sub, "a", 'incoming = "../gauss.h5"'))
+    assert Path(cfg["scattering"]["incoming"]).resolve() == (tmp_path / "gauss.h5").resolve()
+    api.validate_physics(cfg)                       # readable, checked, first cone before the data
+
+
+def test_refusals_name_the_file_and_the_fault(tmp_path):
+    _gaussian(tmp_path)
+    assert "no such file" in _refusal(_config_file(tmp_path, "m", 'incoming = "missing.h5"'))
+    with pytest.raises(_config.ConfigError, match="characteristic.pulses: not allowed with scattering.incoming"):
+        _config.load(_config_file(tmp_path, "p", 'incoming = "gauss.h5"',
+                                  extra="pulses = [{ amplitude = 1.0, a = 1.0 }]"))
+    with pytest.raises(_config.ConfigError, match="either scattering.incoming or scattering.incoming_from"):
+        _config.load(_config_file(tmp_path, "b", 'incoming = "gauss.h5"\nincoming_from = "x.h5"'))
+    # a file not of the layout (an HDF5 file without the format attribute)
+    with h5py.File(tmp_path / "other.h5", "w") as f:
+        f["x"] = np.zeros(3)
+    msg = _refusal(_config_file(tmp_path, "o", 'incoming = "other.h5"'))
+    assert msg.startswith("scattering.incoming: ") and "other.h5: not an asymflat incoming-data file" in msg
+    # NaN in the table
+    D = bump.bump_table(0.05, 32, (-10.0, 10.0), "gaussian")
+    bad = D.psi0.copy()
+    bad[5, 3] = np.nan
+    with h5py.File(tmp_path / "gauss.h5", "r") as f:
+        attrs = dict(f.attrs)
+    with h5py.File(tmp_path / "nan.h5", "w") as f:
+        f.attrs.update(attrs)
+        g = f.create_group("incoming")
+        g["v"], g["phi"], g["psi0"] = D.v, D.phi, bad
+    assert "psi0 contains 1 NaN" in _refusal(_config_file(tmp_path, "n", 'incoming = "nan.h5"'))
+    # energy beyond the conical-defect bound at G > 0 (E_in ~ 0.1 per angle: 16 pi G E > 2 at G = 2)
+    assert "conical-defect range" in _refusal(_config_file(tmp_path, "e", 'incoming = "gauss.h5"', G=2.0))
+    # the first cone after the start of the data
+    msg = _refusal(_config_file(tmp_path, "c", 'incoming = "gauss.h5"', u0=-5.0))
+    assert "scattering.first_cones[-1] = -5.0: must be <=" in msg and "gauss.h5" in msg
+
+
+def test_incoming_from_a_result_without_the_final_frame_group(tmp_path):
+    # a scattering result written before /scri_plus_final_frame existed: the group removed by hand
+    src = tmp_path / "old.h5"
+    with h5py.File(src, "w") as f:
+        f.attrs.update(format="asymflat-run", format_version=1, complete=True, kind="scattering")
+    msg = _refusal(_config_file(tmp_path, "f", 'incoming_from = "old.h5"'))
+    assert msg.startswith("scattering.incoming_from: ") and "no /scri_plus_final_frame group" in msg
+    proc = subprocess.run([sys.executable, "-m", "asymflat.cli", "reverse", str(src), "-o", str(tmp_path / "r.h5")],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2 and proc.stderr.count("\n") == 1, proc.stderr
+    assert "no /scri_plus_final_frame group" in proc.stderr and not (tmp_path / "r.h5").exists()
+
+
+# --- runs through the kind -------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def closure_pair(tmp_path_factory):
+    """Runs A (incoming D) and B (incoming_from = A) at nx = 129 (about 6 s each)."""
+    tmp = tmp_path_factory.mktemp("closure")
+    _gaussian(tmp)
+    a = api.run(_config_file(tmp, "a", 'incoming = "gauss.h5"'), tmp / "a.h5")
+    a.close()
+    b = api.run(_config_file(tmp, "b", 'incoming_from = "a.h5"'), tmp / "b.h5")
+    b.close()
+    return tmp
+
+
+def test_free_map_gate_and_identity_final_frame(closure_pair):
+    val, est, ok = _check(closure_pair / "a.h5", "psi0_vs_free_map")
+    assert ok and val < 1.6e-2, (val, est)            # measured 1.25e-2 (estimate 7.5e-3)
+    with h5py.File(closure_pair / "a.h5", "r") as f:
+        g = f["scri_plus_final_frame"]
+        assert g.attrs["status"] == "ok" and g.attrs["identity_residual"] == 0.0
+        assert not np.any(g["F_minus_phi"][()]) and not np.any(g["gamma"][()])
+        for k in ("psi0", "news", "mass_aspect", "angular_momentum_aspect"):
+            assert np.array_equal(g[k][()], f[f"scri_plus/{k}"][()]), k
+        assert np.array_equal(g["u"][()], f["scri_plus/u"][()])
+        # scri- of the run is D itself at G = 0 (v_B = v): interpolated onto the run's step, at the rays'
+        # v found by the relabelling's Newton inversion (measured 2.6e-9: |v - v_B| x |news|)
+        D = incoming_io.read(closure_pair / "gauss.h5")
+        v = f["scri_minus/v"][()]
+        ex = psi0_at(D, np.broadcast_to(v[:, None], (len(v), 32)))
+        assert np.abs(f["scri_minus/psi0"][()] - ex).max() < 1e-8
+        assert np.all(f["scri_minus/mass_aspect"][()] == -1.0)
+
+
+def test_closure_through_the_kind(closure_pair):
+    res = closure_residual(closure_pair / "gauss.h5", closure_pair / "b.h5")
+    assert res < 5e-2, res                            # measured 3.66e-2 at nx = 129 (module table)
+    # the same loop found by following the stored configurations (B -> A -> D), and drawn
+    D, v, loop = _closure.closed_loop(closure_pair / "b.h5")
+    assert _closure.closure_residual(D, v, loop) == res
+    with api.load(closure_pair / "b.h5") as r:
+        from asymflat import plots
+        written = plots.plot_result(r, closure_pair / "figs")
+    assert closure_pair / "figs" / "closure.png" in written
+    data, tol = reflected_result(closure_pair / "a.h5")
+    # the 1/u tail of outgoing 2+1 radiation (law p = 1, fixed for reflected output), accepted at the
+    # run's own accuracy: 3 x shadow estimate / max, measured 3.5e-2
+    assert data.early.power == 1.0 and data.late.power == 1.0
+    assert 1e-6 < tol < 0.1, tol
+
+
+def test_reverse_cli_writes_the_incoming_layout(closure_pair):
+    out = closure_pair / "rev.h5"
+    proc = subprocess.run([sys.executable, "-m", "asymflat.cli", "reverse", str(closure_pair / "a.h5"), "-o", str(out)],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    back = incoming_io.read(out)
+    same, _ = reflected_result(closure_pair / "a.h5")        # the code path of incoming_from
+    assert np.array_equal(back.psi0, same.psi0) and np.array_equal(back.v, same.v)
+    assert np.array_equal(back.early.coefficients, same.early.coefficients)
+
+
+def test_compact_m3_bump_runs_through(tmp_path):
+    incoming_io.write(tmp_path / "bump.h5", bump.bump_table(0.05, 32))
+    r = api.run(_config_file(tmp_path, "bump", 'incoming = "bump.h5"', nx=65), tmp_path / "bump_run.h5")
+    r.close()
+    val, est, _ = _check(tmp_path / "bump_run.h5", "psi0_vs_free_map")
+    assert val < 0.1, (val, est)                      # measured 8.9e-2 (unresolved edges, module doc)
+
+
+@pytest.mark.slow
+def test_closure_order_in_resolution(tmp_path):
+    _gaussian(tmp_path)
+    res = []
+    for nx in (129, 193, 257):
+        a = api.run(_config_file(tmp_path, f"a{nx}", 'incoming = "gauss.h5"', nx=nx), tmp_path / f"a{nx}.h5")
+        a.close()
+        b = api.run(_config_file(tmp_path, f"b{nx}", f'incoming_from = "a{nx}.h5"', nx=nx), tmp_path / f"b{nx}.h5")
+        b.close()
+        res.append(closure_residual(tmp_path / "gauss.h5", tmp_path / f"b{nx}.h5"))
+    orders = np.log(np.array(res[:-1]) / np.array(res[1:])) / np.log(np.array([193 / 129, 257 / 193]))
+    assert res[-1] < 7e-4 and np.all(orders > 4.0), (res, orders)   # measured 3.66e-2, 2.27e-3, 4.86e-4; 6.9, 5.4
+
+
+@pytest.mark.slow
+def test_circular_closure_at_g_positive_does_not_close_to_truncation(tmp_path):
+    """G > 0, circular Gaussian (amplitude 0.5, width 1.5, E_in = 0.209 per angle, one first cone):
+    the final frame is the identity within /memory's error (measured at G = 0.005, nx = 129:
+    max|F - phi| = 5.3e-8 <= F_error 3.3e-7), so B can start from A (B's first cone u0 = -22: A's last
+    Bondi time is 21.0).  Measured closure residual (a result, not a gate of correctness; the table
+    made with the two-power tail fit, the G = 0.005, nx = 193 entry also with p = 1: 4.70e-2):
+
+        G        nx = 129   nx = 193   nx = 257
+        0        3.6e-2     3.9e-3     8.3e-4
+        0.0025      -       3.8e-2        -
+        0.005    5.1e-2     4.9e-2        -
+
+    At G > 0 it does not fall with resolution: a plateau of a few percent (16 pi G E_in = 2.6e-2,
+    5.2e-2 at the two G), the same against A's own reported scri- psi0 (5.0e-2 at G = 0.005), which
+    is what the flat first cone of docs/conventions.md section 11.1 leaves uncorrected: the first
+    cones of A and B carry the flat propagation of their data, not the scri- data of the spacetime
+    evolved.  Its law in G (not linear: ratio 0.77 for G halved) is not established."""
+    from asymflat.incoming.table import with_tails
+
+    v = -10 + 0.05 * np.arange(401)
+    phi = 2 * np.pi * np.arange(32) / 32
+    incoming_io.write(tmp_path / "circ.h5", with_tails(v, phi, 0.5 * np.exp(-(v[:, None] / 1.5) ** 2) * np.ones(32)))
+    G = 0.005
+    api.run(_config_file(tmp_path, "a", 'incoming = "circ.h5"', nx=193, G=G), tmp_path / "a.h5").close()
+    with h5py.File(tmp_path / "a.h5", "r") as f:
+        assert f["scri_plus_final_frame"].attrs["status"] == "ok"
+    api.run(_config_file(tmp_path, "b", 'incoming_from = "a.h5"', nx=193, G=G, u0=-22.0), tmp_path / "b.h5").close()
+    res = closure_residual(tmp_path / "circ.h5", tmp_path / "b.h5")
+    assert 0.04 < res < 0.06, res                     # measured 4.70e-2 (G = 0 at this grid: 2.3e-3)
