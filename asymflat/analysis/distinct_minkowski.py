@@ -143,8 +143,8 @@ def format_table(states: Sequence[dict], pairs: Sequence[dict] | None = None) ->
 def figure(states: Sequence[dict], path: str | Path) -> Path:
     """F - phi and gamma of each final vacuum against phi, and |J_n|, |P_n| (n >= 2) with error bars;
     PNG and PDF."""
-    from asymflat.plots import _mpl
-    plt = _mpl()
+    from asymflat.plots import mpl
+    plt = mpl()
     fig, axs = plt.subplots(1, 3, figsize=(15, 4))
     styles = ["-", "--", ":", "-."]
     for i, s in enumerate(states):
