@@ -70,7 +70,8 @@ def run_header(result: Any) -> str:
     grid = cfg.get("grid", {})
     ev = cfg.get("evolution", {})
     parts = [f"{Path(result.path).stem}", f"kind {result.kind}", f"G = {result.G:g}"]
-    g = ", ".join(f"{k} = {grid[k]:g}" for k in ("nx", "nphi", "R") if k in grid)
+    keys = ("nphi",) if result.kind == "vacuum" else ("nx", "nphi", "R")   # a vacuum has no radial grid
+    g = ", ".join(f"{k} = {grid[k]:g}" for k in keys if k in grid)
     if g:
         parts.append(g)
     if "u_start" in ev and "u_end" in ev:

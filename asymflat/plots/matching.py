@@ -16,6 +16,8 @@ import numpy as np
 from asymflat.plots.common import (ROUNDOFF_REL, is_roundoff, max_abs, roundoff_note, save, suptitle, text_panel,
                                    units_text)
 
+_POINCARE = ("E", "p_x", "p_y", "J", "K_x", "K_y")
+
 #: at most this many aspect modes in the ladder panel (the largest residuals)
 MAX_MODES = 4
 _ASPECT = {"mass_aspect": (r"$\Theta$", "1"), "angular_momentum_aspect": (r"$\Xi$", "length")}
@@ -42,15 +44,15 @@ def matching_profile(ax: Any, matching: dict[str, np.ndarray], quantity: str = "
     if f"{quantity}_plus_linked" in matching:  # scattering: after the first cone's O(G) superrotation
         ax.plot(phi, matching[f"{quantity}_plus_linked"], ":", color="C0",
                 label=r"$\mathscr{I}^+$ after the first-cone superrotation")
-    gap = float(np.mean(plus - minus))
-    note = f"mean gap {sym}⁺ − {sym}⁻∘A = {gap:.3g}"
+    gap = plus - minus
+    kgap = int(np.argmax(np.abs(gap)))
+    title = f"raw i$^0$ cuts: {sym}; max |{sym}⁺ − {sym}⁻∘A| = {abs(gap[kgap]):.2g}"
     if u0 is not None:
-        note += f" at finite $u_0$ = {u0:g}:\nO(1/|$u_0$|), extrapolated in the ladder below"
+        title += f"\nat finite $u_0$ = {u0:g}: O(1/|$u_0$|), extrapolated below"
     ax.set_xlabel(r"$\phi$ [rad]")
     ax.set_ylabel(f"{sym} {units_text(units)}")
-    ax.set_title(f"raw i$^0$ cuts: {sym}")
-    ax.legend(frameon=False, fontsize="small", loc="upper center", bbox_to_anchor=(0.5, 0.8))
-    ax.text(0.5, 0.3, note, transform=ax.transAxes, fontsize="small", ha="center", va="center")
+    ax.set_title(title, fontsize="medium")
+    ax.legend(frameon=False, fontsize="x-small", loc="best")
     return "lines"
 
 
@@ -93,14 +95,16 @@ def _ladder_series(ax, D, values, q_inf, err, p, label, style, tol=None) -> None
     """Per-level values against 1/D, the model q_inf + C D^-p through them (if p is finite) and the
     limit at 1/D = 0 with its error bar (and the check's tolerance as a shaded bar, if gated)."""
     x = 1.0 / np.asarray(D, float)
-    line = ax.plot(x, values, style, mfc="none", label=label)[0]
+    line = ax.plot(x, values, style, mfc="none")[0]
     c = line.get_color()
     if p is not None and np.isfinite(p):
         C = (values[-1] - q_inf) / D[-1] ** -p
         xs = np.linspace(0.0, x.max(), 100)
         ax.plot(xs, q_inf + C * xs ** p, "--", color=c, lw=0.8)
+    # one legend entry per series, on the limit: what is compared is the u0 -> -inf value
     ax.errorbar([0.0], [q_inf], yerr=[[err], [err]], fmt="D", color=c, ms=5, capsize=4,
-                label=f"  $u_0\\to-\\infty$: {q_inf:.2g} ± {err:.2g}" + ("" if tol is None else f" (tolerance {tol:.2g})"))
+                label=f"{label}: $u_0\\to-\\infty$ {q_inf:.2g} ± {err:.2g}"
+                + ("" if tol is None else f" (tol {tol:.2g})"))
     if tol is not None:
         ax.fill_between([-0.012 * x.max(), 0.012 * x.max()], -tol, tol, color=c, alpha=0.15, lw=0)
 
@@ -186,14 +190,23 @@ def aspect_ladder(ax: Any, matching: dict[str, np.ndarray], summary: dict | None
     ax.legend(frameon=False, fontsize="x-small")
 
 
-def check_table(ax: Any, checks) -> None:
-    """A text panel listing the checks made at i0 (value, error estimate, tolerance, verdict)."""
+def check_table(ax: Any, checks, summary: dict | None = None) -> None:
+    """A text panel listing the checks made at i0 (value, error estimate, tolerance, verdict) and the
+    limits that are reported but not gated (``summary``: ``matching_limit_<generator>[_error_estimate]``)."""
     rows = [c for c in (checks or []) if c.name.startswith(("matching", "hill_trace_i0", "rest_frame_J_i0"))]
+    names = {c.name for c in rows}
     lines = ["what the checks compare (u$_0\\to-\\infty$ limits):", ""]
     for c in rows:
         lines.append(f"{'PASS' if c.passed else 'FAIL'}  {c.name}: {c.value:.2e} ± {c.error_estimate:.1e} "
                      f"(tol {c.tolerance:.1e})")
-    if not rows:
+    for lab in _POINCARE:
+        if f"matching_limit_{lab}_error_estimate" in (summary or {}) and f"matching_limit_{lab}" not in names:
+            lines.append(f"reported  matching_limit_{lab}: {summary[f'matching_limit_{lab}']:.2e} "
+                         f"(± {summary[f'matching_limit_{lab}_error_estimate']:.1e} incl. safety)")
+    if (summary or {}).get("matching_poincare_gate"):
+        lines += ["", "Poincaré limits reported, not gated: off circular", "symmetry the linked frames differ at O(G)",
+                  "(docs/conventions.md §6.1)"]
+    if len(lines) == 2:
         lines.append("(no i$^0$ checks stored)")
     ax.set_axis_off()
     ax.text(0.0, 1.0, "\n".join(lines), transform=ax.transAxes, va="top", ha="left", family="monospace",
@@ -220,7 +233,7 @@ def matching_figure(result: Any, plt: Any, outdir, formats, written: list) -> No
     if ladder:
         charge_ladder(axes[1, 0], m, labels, checks)
         aspect_ladder(axes[1, 1], m, result.summary, checks)
-        check_table(axes[1, 2], checks)
+        check_table(axes[1, 2], checks, result.summary)
         n = len(m["ladder/D"])
         cones = ", ".join(f"{u:g}" for u in m["ladder/u0"])
         what = (f"matching across i$^0$: Θ⁺(u→−∞) vs Θ⁻(v→+∞)∘antipode (Ξ likewise), extrapolated over {n} first-cone "
