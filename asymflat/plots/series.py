@@ -25,8 +25,8 @@ DIAGNOSTIC_LABELS = {
     "J_change": r"$|J - J_0|$",
     "flux_residual_Theta": r"mass-loss law: max$_\phi|\partial_t\Theta \pm 16\pi G\,\dot\psi_0^2|$",
     "flux_residual_Nhat": r"$\hat N$ law: max$_\phi$ of its residual",
-    "max_du_Theta": r"max$_\phi\,\partial_u\Theta$ ($\leq 0$: Bondi mass loss)",
-    "min_dv_Theta": r"min$_\phi\,\partial_v\Theta$ ($\geq 0$: mass gain)",
+    "max_du_Theta": r"$-$max$_\phi\,\partial_u\Theta$ (Bondi mass loss: $\partial_u\Theta \leq 0$)",
+    "min_dv_Theta": r"min$_\phi\,\partial_v\Theta$ (mass gain: $\partial_v\Theta \geq 0$)",
     "mass_law_residual": "mass-law residual",
     "N_law_residual": "N-law residual",
     "Theta_error": r"$|\Theta - \Theta_{\rm exact}|$",
@@ -34,26 +34,35 @@ DIAGNOSTIC_LABELS = {
     "emitted_dust_energy": "emitted dust energy",
 }
 
+#: signed series and the sign they must have: drawn as sign x value, cuts of the wrong sign counted
+EXPECTED_SIGN = {"max_du_Theta": -1.0, "min_dv_Theta": 1.0}
+
 _CHARGES = ("E", "J", "p_x", "p_y", "K_x", "K_y", "radiated_energy", "radiated_J", "incoming_energy", "incoming_J")
 _ENERGIES = ("E", "radiated_energy", "incoming_energy")
 
 
 def series(ax: Any, time: np.ndarray, values: dict[str, np.ndarray], time_name: str = "u",
            units: dict[str, str] | None = None) -> list[str]:
-    """Diagnostics against time on a log axis (absolute values), labelled by :data:`DIAGNOSTIC_LABELS`
-    and ``units``.  A series with no positive value cannot be seen on a log axis: it is not drawn
+    """Diagnostics against time on a log axis (absolute values; the signed series of
+    :data:`EXPECTED_SIGN` as sign x value, the cuts of the wrong sign counted in the legend), labelled
+    by :data:`DIAGNOSTIC_LABELS` and ``units``.  A series with no positive value cannot be seen on a log axis: it is not drawn
     and named in a note at the bottom of the panel; non-positive points of a drawn series are gaps.
     Returns the names left out."""
     units = units or {}
     left_out = []
     for name, y in values.items():
-        y = np.abs(np.asarray(y, dtype=float))
+        y = np.asarray(y, dtype=float)
+        sign = EXPECTED_SIGN.get(name)
+        y = sign * y if sign is not None else np.abs(y)
         keep = y > 0  # exact zeros (e.g. a balance at its first cut) have no place on a log axis
         if not np.any(keep):
             left_out.append(name)
             continue
-        label = DIAGNOSTIC_LABELS.get(name, name.replace("_", " "))
-        ax.semilogy(np.asarray(time)[keep], y[keep], label=f"{label} {units_text(units.get(name, ''))}")
+        label = f"{DIAGNOSTIC_LABELS.get(name, name.replace('_', ' '))} {units_text(units.get(name, ''))}"
+        wrong = int(np.sum(y < 0))
+        if sign is not None:
+            label += f"; wrong sign on {wrong} cuts (not drawn)" if wrong else "; right sign on every cut"
+        ax.semilogy(np.asarray(time)[keep], y[keep], label=label)
     ax.set_xlabel(time_label(time_name))
     ax.set_ylabel("absolute value (units in the legend)")
     if ax.get_lines():
