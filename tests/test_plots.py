@@ -202,7 +202,10 @@ def test_memory_figure_error_bars_from_F_error():
            "gamma_error": 0.0}
     plt = mpl()
     fig, axs = plt.subplots(1, 2)
-    plots.memory_figure(mem, axes=axs)
+    chk = types.SimpleNamespace(name="memory_F_recovered_vs_predicted", value=2.5e-5, error_estimate=4e-5,
+                                tolerance=1.2e-4, passed=True)
+    plots.memory_figure(mem, axes=axs, checks=[chk])
+    assert axs[0].get_title() == "recovered − predicted 2.5e-05 ± 4e-05 (tol 0.00012): PASS"
     bars = [c for c in axs[0].containers if isinstance(c, ErrorbarContainer)]
     assert len(bars) == 1 and "± 0.0002" in axs[0].get_legend().get_texts()[0].get_text()
     seg = bars[0].lines[2][0].get_segments()[0]

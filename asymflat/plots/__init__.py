@@ -49,7 +49,7 @@ def plot_result(result: Any, outdir: str | Path, formats: tuple[str, ...] = ("pn
     mem = result.memory
     if "F_minus_phi" in mem:
         fig, axs = plt.subplots(1, 2, figsize=(11, 4.6))
-        memory_figure({**mem, **result.memory_attributes}, axes=axs)
+        memory_figure({**mem, **result.memory_attributes}, axes=axs, checks=result.checks)
         suptitle(fig, result, "memory of the scattering: BMS3 frame (F, γ) of the final vacuum "
                               "(error bars: F_error, gamma_error)")
         save(plt, fig, outdir, "memory", formats, written)

@@ -21,7 +21,7 @@ def _zero_memory_text(key: str, full: np.ndarray, err: float | None) -> str | No
     return f"{name} ≡ 0 to round-off (max {top:.1g})\nerror estimate {0.0 if err is None else err:.1g}: not drawn"
 
 
-def memory_figure(report: Any, path: str | Path | None = None, axes: Any = None) -> Any:
+def memory_figure(report: Any, path: str | Path | None = None, axes: Any = None, checks: Any = None) -> Any:
     """The memory (F - phi, gamma) against phi: recovered from the final state (line, with the error
     bars of ``F_error``, ``gamma_error`` where given), predicted from the fluxes (circles), linearised
     formula (dashed), the scri- route where present (crosses), and the memory in the matched frame
@@ -31,8 +31,11 @@ def memory_figure(report: Any, path: str | Path | None = None, axes: Any = None)
     errors), or a ``/memory``-like mapping of arrays (``phi``, ``F_minus_phi``, ``gamma``, optional
     ``*_predicted``, ``*_linear``, ``*_predicted_minus``, ``*_matched``, and scalars ``F_error``,
     ``gamma_error``).  ``axes``: two axes to draw on; else a figure is made and, with ``path``, written
-    as PNG and PDF (the PNG path is returned; without ``path`` the figure).
+    as PNG and PDF (the PNG path is returned; without ``path`` the figure).  ``checks``: the result's
+    checks; ``memory_F_recovered_vs_predicted`` (and the γ one) are then quoted in the panel, since the
+    flux prediction carries the shadow-grid error of that check, not the final state's error bar.
     """
+    by_name = {c.name: c for c in (checks or [])}
     ds = report.get("datasets", report)
     at = report.get("attributes", report)
 
@@ -61,9 +64,15 @@ def memory_figure(report: Any, path: str | Path | None = None, axes: Any = None)
                         label=f"final state (Hill / $\\Xi$ equation) ± {err:.2g}")
         else:
             ax.plot(phi, full, "-", color="k", label="final state (Hill / $\\Xi$ equation)")
+        notes = []
         if err is not None and float(np.max(np.abs(full))) < err:
-            ax.text(0.02, 0.02, f"max |final state| = {float(np.max(np.abs(full))):.2g} < error {err:.2g}: "
-                    "no memory resolved", transform=ax.transAxes, fontsize="x-small", va="bottom")
+            notes.append(f"max |final state| = {float(np.max(np.abs(full))):.2g} < error {err:.2g}: no memory resolved")
+        chk = by_name.get("memory_F_recovered_vs_predicted" if key == "F_minus_phi" else "memory_gamma_recovered_vs_predicted")
+        if chk is not None:
+            notes.append(f"recovered − predicted {chk.value:.2g} ± {chk.error_estimate:.2g} (tol {chk.tolerance:.2g}): "
+                         f"{'PASS' if chk.passed else 'FAIL'}")
+        if notes:
+            ax.set_title("\n".join(notes), fontsize="x-small")
         if arr(f"{key}_predicted") is not None:
             ax.plot(phi, arr(f"{key}_predicted"), "o", mfc="none", color="0.35", ms=4, label="flux prediction")
         if arr(f"{key}_linear") is not None:
