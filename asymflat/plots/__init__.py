@@ -22,7 +22,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from asymflat.plots.common import mpl, run_header, save, suptitle
+from asymflat.plots.common import mpl, run_header, save, suptitle, write_png_pdf
 from asymflat.plots.convergence import convergence, convergence_figure
 from asymflat.plots.matching import (aspect_ladder, charge_ladder, charge_matching, check_table, matching_figure,
                                      matching_profile)
@@ -32,7 +32,7 @@ from asymflat.plots.series import charge_lines, series, series_figures
 
 __all__ = ["aspect_ladder", "charge_ladder", "charge_lines", "charge_matching", "check_table", "convergence",
            "convergence_figure", "matching_profile", "memory_figure", "mpl", "plot_result", "quantity_label",
-           "run_header", "scri_lines", "scri_map", "scri_panel", "series"]
+           "run_header", "scri_lines", "scri_map", "scri_panel", "series", "write_png_pdf"]
 
 
 def plot_result(result: Any, outdir: str | Path, formats: tuple[str, ...] = ("png", "pdf")) -> list[Path]:
