@@ -33,6 +33,12 @@ CHARGE_LABELS = {
 }
 
 
+#: units of the Poincare charges (docs/conventions.md §3-4: Q = (1/16 pi G) oint (T Theta + 2 Y Xi), Xi
+#: a length).  Used in place of the units stored with the series: kind scattering stores "1/G" for J and K.
+CHARGE_UNITS = {"E": "1/G", "p_x": "1/G", "p_y": "1/G", "J": "length/G", "K_x": "length/G", "K_y": "length/G",
+                "radiated_J": "length/G", "incoming_J": "length/G"}
+
+
 def mpl():
     """matplotlib.pyplot with the non-interactive Agg backend (imported only when a figure is drawn)."""
     import matplotlib

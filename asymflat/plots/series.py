@@ -10,8 +10,8 @@ from typing import Any
 
 import numpy as np
 
-from asymflat.plots.common import (CHARGE_LABELS, is_roundoff, max_abs, roundoff_note, save, suptitle, text_panel,
-                                   time_label, units_text)
+from asymflat.plots.common import (CHARGE_LABELS, CHARGE_UNITS, is_roundoff, max_abs, roundoff_note, save, suptitle,
+                                   text_panel, time_label, units_text)
 
 #: human labels of the diagnostic series (docs/format.md; the descriptions stored with each dataset)
 DIAGNOSTIC_LABELS = {
@@ -118,6 +118,7 @@ def series_figures(result: Any, plt: Any, outdir, formats, written: list) -> Non
     s = result.series
     g = result._f["diagnostics"]
     units = {k: str(g[k].attrs.get("units", "")) for k in s}
+    units.update({k: v for k, v in CHARGE_UNITS.items() if k in units})
     axes_names = [t for t in ("u", "u_bondi", "v", "v_bondi") if t in s]
     groups = series_groups(s, axes_names)
     if groups["log"]:
