@@ -83,6 +83,8 @@ def _run_figures(out: Path, quiet: bool) -> None:
     from asymflat.api import load
 
     figdir = out.with_suffix("")
+    if not quiet:   # a few seconds after the result: say what is happening
+        log.info("writing the figures of %s to %s/ ([output] figures = true; --no-figures skips)", out.name, figdir)
     try:
         with load(out) as r:
             written = plots.plot_result(r, figdir, formats=("png",))
