@@ -65,11 +65,12 @@ def _cmd_run(args: argparse.Namespace) -> int:
         msg = str(exc) if isinstance(exc, runtime.RunUnstable) else f"unstable evolution stopped: {exc}"
         print(f"asymflat: error: {' '.join(msg.split())}", file=sys.stderr)
         return runtime.EXIT_UNSTABLE
-    checks = result.checks
-    n_ok = sum(c.passed for c in checks)
+    from asymflat.data import check_tally
+
+    tally = check_tally(result.checks)
     result.close()
     if not args.quiet:
-        print(f"wrote {out} in {time.perf_counter() - t0:.1f} s; checks: {n_ok}/{len(checks)} pass")
+        print(f"wrote {out} in {time.perf_counter() - t0:.1f} s; {tally}")
     if cfg.get("output", {}).get("figures", False) and not args.no_figures:
         _run_figures(out, args.quiet)
     return EXIT_OK
@@ -108,13 +109,15 @@ def _cmd_info(args: argparse.Namespace) -> int:
 
 def _cmd_check(args: argparse.Namespace) -> int:
     from asymflat.api import load
+    from asymflat.data import check_tally
 
     with load(args.result) as r:
         r.verify()
         checks = r.checks
     rows = [
         {"name": c.name, "value": c.value, "tolerance": c.tolerance, "error_estimate": c.error_estimate,
-         "safety_factor": c.safety_factor, "method": c.method, "passed": c.passed, "description": c.description}
+         "safety_factor": c.safety_factor, "method": c.method, "passed": c.passed, "status": c.status,
+         "scale": c.scale if c.scale == c.scale else None, "description": c.description}
         for c in checks
     ]
     ok = bool(rows) and all(r["passed"] for r in rows)
@@ -124,10 +127,10 @@ def _cmd_check(args: argparse.Namespace) -> int:
         if not rows:
             print(f"{args.result}: no checks stored")
         for row in rows:
-            verdict = "PASS" if row["passed"] else "FAIL"
-            print(f"{verdict}  {row['name']:<44} value {row['value']:.3e}  tolerance {row['tolerance']:.3e}"
-                  f"  ({row['method']})")
-        print(f"{sum(r['passed'] for r in rows)}/{len(rows)} checks pass")
+            zero = f"; compared quantities {row['scale']:.1e} <= tolerance" if row["status"] == "ZERO" else ""
+            print(f"{row['status']}  {row['name']:<44} value {row['value']:.3e}  tolerance {row['tolerance']:.3e}"
+                  f"  ({row['method']}{zero})")
+        print(check_tally(checks))
     return EXIT_OK if ok else EXIT_FAILED_CHECKS
 
 

@@ -194,7 +194,8 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "first_cones": Key(list, REQUIRED, "a list of at least one finite number, increasing (retarded times u0 of the first cones)",
                            lambda v: len(v) >= 1 and all(isinstance(c, _NUM) and not isinstance(c, bool) and math.isfinite(c) for c in v)
                            and all(a < b for a, b in zip(v, v[1:])),
-                           "ladder of first-cone times u0 -> -inf (the limit is extrapolated)"),
+                           "ladder of first-cone times u0 -> -inf (the limit is extrapolated); the cone at evolution.u_start is "
+                           "evolved to u_end, every other one gives only its first cut (cheap: go deep)"),
         "scale_R": Key(bool, True, "true or false", None,
                        "scale the compactification R with |u0| so the incoming pulse stays resolved"),
     },

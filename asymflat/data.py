@@ -76,6 +76,8 @@ class Check:
     safety_factor: float
     method: str
     description: str
+    #: size of the quantities the check compares, in the units of ``value`` (nan: not stated)
+    scale: float = float("nan")
 
     @property
     def tolerance(self) -> float:
@@ -84,6 +86,34 @@ class Check:
     @property
     def passed(self) -> bool:
         return bool(np.isfinite(self.value) and abs(self.value) <= self.tolerance)
+
+    @property
+    def vacuous(self) -> bool:
+        """True when the compared quantities are themselves within the tolerance (``scale <=
+        tolerance``): the check could not fail whatever the code computed, typically because
+        both sides vanish by symmetry (J, p, K and Xi of circular runs).  Such a check is reported
+        as ``ZERO`` and not counted as evidence (docs/format.md, section "diagnostics")."""
+        return bool(np.isfinite(self.scale) and abs(self.scale) <= self.tolerance)
+
+    @property
+    def status(self) -> str:
+        """``"FAIL"``, ``"ZERO"`` (passes, but :attr:`vacuous`) or ``"PASS"``."""
+        if not self.passed:
+            return "FAIL"
+        return "ZERO" if self.vacuous else "PASS"
+
+
+def check_tally(checks: list[Check]) -> str:
+    """One line on a list of checks: ``"14/14 checks pass (+ 8 ZERO: compared quantities within the
+    tolerance, e.g. zero by symmetry; not counted)"``, or ``"3/4 checks pass"``; vacuous checks
+    (:attr:`Check.vacuous`) are counted apart from the passes that are evidence."""
+    zero = [c for c in checks if c.status == "ZERO"]
+    real = [c for c in checks if c.status != "ZERO"]
+    line = f"{sum(c.passed for c in real)}/{len(real)} checks pass"
+    if zero:
+        line += (f" (+ {len(zero)} ZERO: compared quantities within the tolerance, e.g. zero by symmetry;"
+                 " not counted)")
+    return line
 
 
 @dataclass

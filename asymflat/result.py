@@ -251,8 +251,9 @@ class Result:
             lines.append(f"  matching: {', '.join(sorted(self._f['matching']))}")
         checks = self.checks
         if checks:
-            n_ok = sum(c.passed for c in checks)
-            lines.append(f"  checks: {n_ok}/{len(checks)} pass")
+            from asymflat.data import check_tally
+
+            lines.append(f"  {check_tally(checks)}")
         return "\n".join(lines)
 
 

@@ -33,7 +33,7 @@ shadow_grid = true
 [scattering]
 first_cones = [-8.0, -4.0]
 """
-PHASES = ["level 1/2 (u0 = -8)", "level 2/2 (u0 = -4)", "i0 matching over the ladder",
+PHASES = ["level 1/2 (u0 = -8)", "level 2/2 (u0 = -4, first cut)", "i0 matching over the ladder",
           "global balance: scri+ and scri- flux tables", "memory", "writing the result"]
 
 

@@ -14,7 +14,7 @@ Columns / variables (docs/sweeps.md, "Collecting a sweep"):
 * every varied key under its dotted name (``G``, ``vacuum.mass``, ``grid.nx``): coordinates of
   the Dataset;
 * ``summary.<name>`` for every numeric scalar of ``/summary`` (``wall_time_s`` included);
-* ``check.<name>.value``, ``.tolerance``, ``.error_estimate``, ``.passed`` for every stored check.
+* ``check.<name>.value``, ``.tolerance``, ``.error_estimate``, ``.passed``, ``.vacuous`` (asymflat.data.Check.vacuous) for every stored check.
 
 A point that has no result (failed or pending) has NaN (and ``passed`` = -1 in the file; the
 Dataset uses a float with NaN) for everything read from results.  :meth:`SweepTable.to_xarray`
@@ -133,7 +133,8 @@ def _read_point(path: Path) -> tuple[dict[str, float], dict[str, dict[str, float
     with load(path) as r:
         summary = {k: s for k, v in r.summary.items() if (s := _scalar(v)) is not None}
         checks = {c.name: {"value": float(c.value), "tolerance": float(c.tolerance),
-                           "error_estimate": float(c.error_estimate), "passed": float(bool(c.passed))}
+                           "error_estimate": float(c.error_estimate), "passed": float(bool(c.passed)),
+                           "vacuous": float(bool(c.vacuous))}
                   for c in r.checks}
     return summary, checks
 

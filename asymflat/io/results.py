@@ -135,6 +135,9 @@ def _write_checks(g: h5py.Group, checks: list[Check]) -> None:
         h.attrs["method"] = c.method
         h.attrs["passed"] = c.passed
         h.attrs["description"] = c.description
+        if np.isfinite(c.scale):   # stated only by checks that can be vacuous (Check.vacuous)
+            h.attrs["scale"] = float(c.scale)
+            h.attrs["vacuous"] = c.vacuous
 
 
 def _datasets(f: h5py.File) -> Iterator[tuple[str, h5py.Dataset]]:
@@ -212,6 +215,6 @@ def read_checks(f: h5py.File) -> list[Check]:
         a = g[name].attrs
         out.append(
             Check(name, float(a["value"]), float(a["error_estimate"]), float(a["safety_factor"]),
-                  str(a["method"]), str(a["description"]))
+                  str(a["method"]), str(a["description"]), float(a.get("scale", np.nan)))
         )
     return out

@@ -3,7 +3,11 @@
 Configuration: the ``characteristic`` kind's keys (``G``, ``grid``, ``evolution.{u_end, cfl}``,
 ``characteristic.{pulses, circular, shadow_grid, radial_order, filter}``; ``compact`` pulses are
 refused: scri- needs the closed form) and ``scattering.{first_cones, scale_R}``.
-``evolution.u_start`` must equal ``first_cones[0]`` (the earliest cone: the main run).
+``evolution.u_start`` must be one of ``first_cones``: that level (the main run) is evolved to
+``u_end``; the i0 matching reads only the first scri+ cut and the first cone of a level, so every
+other level is a first-cut level (:data:`asymflat.pipeline.ladder.FIRST_CUT_STEPS` steps; its first
+cut and first cone are bit-identical to those of a full evolution), and deep ladders cost little:
+runs/scattering_strong.toml goes to u0 = -64 (nx 1834 there) for about 1.4 x the main level's time.
 
 Ladder.  One characteristic evolution (main + half-resolution shadow grid) per first-cone time
 ``u0_k``; with ``scale_R`` the compactification ``R_k = grid.R D_k / D_last``, ``D = t_c - u0``
@@ -54,12 +58,12 @@ import time
 
 from asymflat import progress as _progress
 from asymflat.data import RunData
-from asymflat.pipeline.bondi_frame import has_scalar
+from asymflat.pipeline.bondi_frame import has_scalar, is_circular
 from asymflat.pipeline.checks import CheckContext, run_checks
 from asymflat.pipeline.final_state import final_state_hill_checks
-from asymflat.pipeline.global_balance import global_balance
+from asymflat.pipeline.global_balance import global_balance, global_balance_checks
 from asymflat.pipeline.i0_matching import extrapolate, match_across_i0, matching_summary
-from asymflat.pipeline.ladder import incoming_mass_aspect, ladder_levels, run_level, validate
+from asymflat.pipeline.ladder import incoming_mass_aspect, ladder_levels, main_index, run_level, validate
 from asymflat.pipeline.memory_checks import memory_checks
 from asymflat.pipeline.scri_output import scattering_output
 
@@ -69,19 +73,22 @@ __all__ = ["run", "validate", "incoming_mass_aspect", "extrapolate"]
 def _phase_plan(levels: list[dict]) -> list[tuple[str, float]]:
     """Phases of a scattering run and their estimated work (asymflat.progress), for progress only.
 
-    A level costs ~ nx * nsteps ~ nx^2 (u_end - u0) / R (fixed cfl); the post-processing after the
-    ladder (i0 matching, the two flux tables of the global balance, the memory) was measured on
-    runs/default.toml at 1.5 x the ladder (7.3 s ladder, 0.2 s matching, 10.5 s flux tables, 0.3 s
-    memory; 2 shared cores), split 0.02 / 0.94 / 0.04.
+    The main level costs ~ nx * nsteps ~ nx^2 (u_end - u0) / R (fixed cfl); the post-processing after
+    the ladder (i0 matching, the flux tables of the global balance and its gates, the memory) was
+    measured on runs/default.toml (five levels) at 1.2 x the ladder (3.7 s ladder, 0.5 s matching,
+    3.7 s global balance, 0.3 s memory; 2 shared cores), split 0.11 / 0.82 / 0.07.
     """
+    main = levels[main_index(levels)]
+    main_work = main["nx"] ** 2 * (float(main["cfg"]["evolution"]["u_end"]) - main["u0"]) / main["R"]
     plan = []
     for i, lev in enumerate(levels):
-        u1 = float(lev["cfg"]["evolution"]["u_end"])
-        plan.append((f"level {i + 1}/{len(levels)} (u0 = {lev['u0']:g})",
-                     lev["nx"] ** 2 * (u1 - lev["u0"]) / lev["R"]))
-    post = 1.5 * sum(w for _, w in plan)
-    return plan + [("i0 matching over the ladder", 0.02 * post),
-                   ("global balance: scri+ and scri- flux tables", 0.94 * post), ("memory", 0.04 * post)]
+        # a first-cut level (set-up, 32 steps, the scri- relabelling): measured on the strong run
+        # (nphi 96) 0.26 x the main level's time at nx 128 to 0.52 x at nx 1834 (main: nx 470)
+        work = main_work if lev["main"] else main_work * (0.25 + 0.07 * lev["nx"] / main["nx"])
+        plan.append((f"level {i + 1}/{len(levels)} (u0 = {lev['u0']:g}{'' if lev['main'] else ', first cut'})", work))
+    post = 1.2 * sum(w for _, w in plan)
+    return plan + [("i0 matching over the ladder", 0.11 * post),
+                   ("global balance: scri+ and scri- flux tables", 0.82 * post), ("memory", 0.07 * post)]
 
 
 def run(config: dict, progress=None) -> RunData:
@@ -90,9 +97,10 @@ def run(config: dict, progress=None) -> RunData:
     levels = ladder_levels(config)
     G = float(config["G"])
     ph = _progress.Phases(progress, _phase_plan(levels))
-    runs = [run_level(lev, ph.part(ph.names[i])) for i, lev in enumerate(levels)]
+    runs = [run_level(lev, ph.part(ph.names[i]), first_cut_only=not lev["main"]) for i, lev in enumerate(levels)]
     ph.begin("i0 matching over the ladder")
-    L0 = runs[0]
+    im = main_index(levels)
+    L0 = runs[im]
     p, B, C = L0["p"], L0["B"], L0["C"]
     bf = B["bf"]
     summ: dict = {"kind": "scattering", "first_cones": ", ".join(f"{lv['u0']:g}" for lv in levels),
@@ -104,7 +112,7 @@ def run(config: dict, progress=None) -> RunData:
                   "bondi_frame_minus": "v_B = u0 + int 2 e^{2 beta} dr along the first cone (vertex frame near i-)"}
     scalar = has_scalar(p)
     ctx = CheckContext(p, L0["main"], L0["coarse"], B, C, G, scalar, summary=summ,
-                       extra=dict(levels=levels, runs=runs))
+                       extra=dict(levels=levels, runs=runs, main=im))
     checks = run_checks("scattering", ctx)
 
     data = RunData()
@@ -115,6 +123,7 @@ def run(config: dict, progress=None) -> RunData:
         ph.begin("global balance: scri+ and scri- flux tables")
         global_balance(data.matching, summ, B, L0["M"], G)
         matching_summary(summ, bf, G, labels, qinf)
+        global_balance_checks(data.matching, summ, checks, L0, G, is_circular(p))
     scattering_output(data, p, B, L0["M"], G, scalar, summ)
     if G > 0 and scalar:
         ph.begin("memory")

@@ -29,9 +29,11 @@ SCALED = f"shadow grid nx/2: coarse residual x 2^-{RICHARDSON_ORDER} + round-off
 ROUND = "round-off model"
 
 
-def make_check(name, value, est, method, desc) -> Check:
-    """``Check(name, value, estimate, SAFETY, method, desc)`` with the values as floats."""
-    return Check(name, float(value), float(est), SAFETY, method, desc)
+def make_check(name, value, est, method, desc, scale: float = float("nan")) -> Check:
+    """``Check(name, value, estimate, SAFETY, method, desc, scale)`` with the values as floats;
+    ``scale`` is the size of the compared quantities (a check with ``scale <= tolerance`` is
+    vacuous: :attr:`asymflat.data.Check.vacuous`)."""
+    return Check(name, float(value), float(est), SAFETY, method, desc, float(scale))
 
 
 def fine_at_coarse(fine, coarse):

@@ -204,7 +204,8 @@ def scri_minus_construction(ctx: CheckContext) -> None:
     p, G, checks, summ = ctx.p, ctx.G, ctx.checks, ctx.summary
     levels, runs = ctx.extra["levels"], ctx.extra["runs"]
     bf = ctx.B["bf"]
-    M, Mc = runs[0]["M"], runs[0]["Mc"]
+    im = ctx.extra["main"]
+    M, Mc = runs[im]["M"], runs[im]["Mc"]
     if G == 0:
         ex = pulse_psi0_scri_minus(M["times"][:, None], bf.phi[None, :], p["pulses"])
         val = float(np.max(np.abs(M["psi0"] - ex)))
@@ -224,13 +225,13 @@ def scri_minus_construction(ctx: CheckContext) -> None:
             cv = float(np.max(np.abs(Mc["theta"] - thc)))
         summ["scri_minus_Theta_vs_exact"] = val
         summ["scri_minus_Theta_vs_exact_shadow"] = cv
-        if len(runs) > 1:
-            M2 = runs[1]["M"]
+        if len(runs) > im + 1:       # the next later first cone
+            M2 = runs[im + 1]["M"]
             th2 = -np.exp(-2 * beta0_circular(-(M2["v"] - t0), eps, a, G))
             v2 = float(np.max(np.abs(M2["theta"] - th2)))
             summ["scri_minus_Theta_vs_exact_level2"] = v2
             # error model: finite-u0 error C/D^p (p >= 1 measured over the ladder) + truncation
-            est = v2 * levels[1]["D"] / levels[0]["D"] + cv / 15
+            est = v2 * levels[im + 1]["D"] / levels[im]["D"] + cv / 15
             checks.append(Check("scri_minus_Theta_vs_exact_c1", val, est, SAFETY,
                                 "ladder: level-2 value x D2/D1 (O(1/|u0|)) + shadow/15",
                                 "max |Theta^- (relabelled first cone + scri- flux law) + exp(-2 beta0^-(v))| (c1)"))

@@ -12,7 +12,7 @@ from asymflat.bms3.spectral import shift
 from asymflat.data import Check
 from asymflat.pipeline.bondi_frame import is_circular
 from asymflat.pipeline.estimates import EPS, SAFETY
-from asymflat.pipeline.ladder import i0_cuts
+from asymflat.pipeline.ladder import i0_cuts, main_index
 from asymflat.pipeline.law_checks import theta_xi_roundoff
 from asymflat.scri.first_cone_link import first_cone_superrotation, matched_frame, to_linked_frame
 
@@ -33,17 +33,21 @@ def _lim(D, Q, p, i, j):
 
 
 def extrapolate(D, Q) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """u0 -> -inf limit of ladder values ``Q[level, component]`` at ``D = t_c - u0``.
+    """u0 -> -inf limit of ladder values ``Q[level, component]`` at ``D = t_c - u0`` (levels ordered
+    earliest first cone first, i.e. D decreasing).
 
-    Three or more levels (the last three are used): per component, the model q = q_inf + C D^-p with
-    p from the ratio of successive differences (p in [0.5, 4]), exact through the three levels.  Error
-    model: the spread between two models that both fit the three levels exactly, the free exponent and
-    the integer two-term expansion q_inf + C1/D + C2/D^2 (the 1/|u0| expansion of the cone data and of
-    the relabelling; measured exponents 1.2 - 1.7 are mixtures of the two), i.e.
-    est = |q_inf(p) - q_inf(1, 2)|.  A component whose differences change sign or do not decrease with
-    D (round-off, or no convergence) gets p = nan, q_inf = the earliest-cone level and the level spread
-    as its estimate (callers that gate must not credit that spread, see :func:`run`).  Two levels: p = 1
-    and the estimate |q_inf - Q[0]| (loose).  Returns (q_inf, p, estimate), each per component.
+    Three levels: per component, the model q = q_inf + C D^-p with p from the ratio of successive
+    differences (p in [0.5, 4]), exact through the three levels.  Error model: the spread between two
+    models that both fit the three levels exactly, the free exponent and the integer two-term
+    expansion q_inf + C1/D + C2/D^2 (the 1/|u0| expansion of the cone data and of the relabelling;
+    measured exponents 1.2 - 1.7 are mixtures of the two), i.e. est = |q_inf(p) - q_inf(1, 2)|.  A
+    component whose differences change sign or do not decrease with D (round-off, or no convergence)
+    gets p = nan, q_inf = the earliest-cone level and the level spread as its estimate (callers that
+    gate must not credit that spread, see :func:`run`).  Four or more levels: the same through the
+    three earliest cones (largest D, nearest the asymptotic regime), and the estimate also covers
+    the extrapolation's own convergence, max(est, |q_inf(levels 1-3) - q_inf(levels 2-4)|).  Two
+    levels: p = 1 and the estimate |q_inf - Q[0]| (loose).  Returns (q_inf, p, estimate), each per
+    component.
     """
     D = np.asarray(D, float)
     Q = np.asarray(Q, float)
@@ -53,7 +57,19 @@ def extrapolate(D, Q) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     if len(D) == 2:
         q = _lim(D, Q, 1.0, 0, 1)
         return q, np.ones(nc), np.abs(q - Q[0])
-    D3, Q3 = D[-3:], Q[-3:]
+    if len(D) == 3:
+        return _extrapolate3(D, Q, Q)
+    q, p, est = _extrapolate3(D[:3], Q[:3], Q)
+    q2, p2, _ = _extrapolate3(D[1:4], Q[1:4], Q)
+    both = np.isfinite(p) & np.isfinite(p2)
+    est[both] = np.maximum(est[both], np.abs(q[both] - q2[both]))
+    return q, p, est
+
+
+def _extrapolate3(D3, Q3, Q) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`extrapolate` through the three levels ``D3``, ``Q3``; ``Q`` (all levels) gives the
+    fallback of a component that is not fitted (earliest cone, level spread)."""
+    nc = Q3.shape[1]
     d1, d2 = Q3[0] - Q3[1], Q3[1] - Q3[2]
     ps = np.linspace(0.5, 4.0, 3501)
     f = (D3[0] ** -ps - D3[1] ** -ps) / (D3[1] ** -ps - D3[2] ** -ps)      # monotone in p
@@ -78,15 +94,16 @@ def match_across_i0(levels: list, runs: list, G: float, p: dict, mt: dict, summ:
     limits (:func:`extrapolate`), the Poincare matching gates (circular symmetry), the Hill invariants
     at i0 and :func:`i0_invariants_and_link`.  Returns ``(matched, labels, q_inf)``: the main level's
     matched frame and status (for the memory), the charge labels and the limits of the charge residuals."""
-    L0 = runs[0]
+    im = main_index(levels)
+    L0 = runs[im]
     Mc = L0["Mc"]
     bf = L0["B"]["bf"]
     lad_res, lad_qp, lad_qm, hills = [], [], [], []
     res0 = None
-    for lv, r in zip(levels, runs):
+    for k, (lv, r) in enumerate(zip(levels, runs)):
         cp, cm = i0_cuts(r, G)
         res = match(cp, cm, np.pi, NMAX, check_orbit=False)
-        res0 = res0 or res
+        res0 = res if k == im else res0
         lad_res.append(_resvec(res))
         lad_qp.append(res.charges_plus)
         lad_qm.append(res.charges_minus)
@@ -94,7 +111,7 @@ def match_across_i0(levels: list, runs: list, G: float, p: dict, mt: dict, summ:
     res = res0
     labels = res.charge_labels
     mt["phi"] = (res.phi, "1", "uniform grid 2 pi j / nphi")
-    mt["mass_aspect_plus"] = (res.mass_aspect_plus, "1", f"Theta+ on the first cut u = {levels[0]['u0']}")
+    mt["mass_aspect_plus"] = (res.mass_aspect_plus, "1", f"Theta+ on the first cut u = {levels[im]['u0']}")
     mt["mass_aspect_minus_antipodal"] = (res.mass_aspect_minus_antipodal, "1",
                                          "Theta-(phi + pi) on the last scri- cut of the relabelled first cone")
     mt["angular_momentum_aspect_plus"] = (res.angular_momentum_aspect_plus, "length", "Xi+ on the same cut")
@@ -158,9 +175,11 @@ def match_across_i0(levels: list, runs: list, G: float, p: dict, mt: dict, summ:
             tr = np.abs(rc.charges_residual[:npc] - res.charges_residual[:npc]) / 15
         # round-off of a charge at the first cut: ROUNDOFF x nphi/2 x (1 + |u0|) x max aspect / (8G)
         amax = 1.0 + float(np.max(np.abs(res.mass_aspect_plus))) + float(np.max(np.abs(res.angular_momentum_aspect_plus)))
-        rnd = 100 * EPS * (len(bf.phi) / 2) * (1 + abs(levels[0]["u0"])) * amax / (8 * G)
+        rnd = 100 * EPS * (len(bf.phi) / 2) * (1 + abs(levels[im]["u0"])) * amax / (8 * G)
         meth = ("ladder: |q_inf(fitted p) - q_inf(1/D + 1/D^2)| + shadow grid/15 + round-off"
                 if len(levels) >= 3 else "2-level ladder (p = 1): |limit - earliest level| + shadow grid/15 + round-off")
+        # size of what each generator's check compares: the charges themselves, on every level
+        qscale = np.max(np.maximum(np.abs(np.array(lad_qp)), np.abs(np.array(lad_qm))), axis=0)
         for k in range(npc):
             # a generator whose ladder does not converge (differences not decreasing: p = nan) gets no
             # extrapolation credit: its earliest-cone value against truncation + round-off only
@@ -168,10 +187,16 @@ def match_across_i0(levels: list, runs: list, G: float, p: dict, mt: dict, summ:
             if exact_relabelling:
                 checks.append(Check(f"matching_limit_{labels[k]}", float(qinf[k]), ek + float(tr[k]) + rnd,
                                     SAFETY, meth, f"Q+ - Q-(linked) of {labels[k]}: first scri+ cut vs last scri- cut, "
-                                    "extrapolated to u0 -> -inf"))
+                                    "extrapolated to u0 -> -inf", float(qscale[k])))
             else:  # reported, not gated: the frame link is exact only in circular symmetry (conventions 6.1)
                 summ[f"matching_limit_{labels[k]}"] = float(qinf[k])
                 summ[f"matching_limit_{labels[k]}_error_estimate"] = SAFETY * (ek + float(tr[k]) + rnd)
+        # what the extrapolation buys: |finest-level residual| / tolerance (< 1: the gate would also
+        # accept the un-extrapolated residual, so it hardly tests the extrapolation)
+        r0 = np.abs(np.asarray(lad_qp[0]) - np.asarray(lad_qm[0]))[:npc]
+        tol = SAFETY * (np.where(np.isfinite(pp) | (len(levels) < 3), qest[:npc], 0.0) + tr + rnd)
+        summ["matching_limit_extrapolation_gain"] = ", ".join(
+            f"{lab}:{float(a / t):.3g}" for lab, a, t, sc in zip(labels[:npc], r0, tol, qscale) if sc > t)
         if not exact_relabelling:
             summ["matching_poincare_gate"] = (
                 "reported, not gated: off circular symmetry the first cut's light-cone frame and the antipodally "
@@ -181,7 +206,7 @@ def match_across_i0(levels: list, runs: list, G: float, p: dict, mt: dict, summ:
         summ["matching_poincare_limit_error"] = ", ".join(f"{lab}:{float(e):.3g}" for lab, e in
                                                           zip(labels[:npc], np.where(np.isfinite(pp) | (len(levels) < 3), qest[:npc], 0.0) + tr + rnd))
     # Hill invariants at i0 (both sides, main level) and at i+ (last scri+ cut)
-    hp, hm = hills[0]
+    hp, hm = hills[im]
     summ["hill_trace_i0_plus"] = float(hp.trace)
     summ["hill_trace_i0_minus"] = float(hm.trace)
     summ["hill_winding_i0_plus"] = float(hp.winding)
@@ -206,7 +231,8 @@ def i0_invariants_and_link(levels, runs, G: float, D: np.ndarray, mt, summ: dict
     reported only, the matching in the frame carried by the first cone's superrotation
     (asymflat/scri/first_cone_link.py), per level and extrapolated in u0.  Returns the main level's
     :func:`matched_frame` (or None) and a status line, for :func:`_memory`."""
-    jp, jm, b0s, lres, lmod, gdiff, lth, mfs = [], [], [], [], [], [], [], []
+    im = main_index(levels)
+    jp, jm, b0s, lres, lmod, gdiff, lth, mfs, lmax = [], [], [], [], [], [], [], [], []
     for r in runs:
         cp, cm = i0_cuts(r, G)
         try:
@@ -222,6 +248,7 @@ def i0_invariants_and_link(levels, runs, G: float, D: np.ndarray, mt, summ: dict
         rl = match(ScriCut(th, xi, "scri_plus", G), cm, np.pi, NMAX, check_orbit=False)
         lres.append(rl.charges_residual[:3])
         lmod.append(np.abs(rl.mass_aspect_mode_residual))
+        lmax.append(float(np.max(np.abs(rl.mass_aspect_plus - rl.mass_aspect_minus_antipodal))))
         try:  # the exact matched frame against the first-order link: second order in G
             x = 2 * np.pi * np.arange(len(b0)) / len(b0)
             mf = matched_frame(cp.theta, cp.xi, shift(cm.theta, np.pi), shift(cm.xi, np.pi))
@@ -234,7 +261,7 @@ def i0_invariants_and_link(levels, runs, G: float, D: np.ndarray, mt, summ: dict
     jp, jm = np.array(jp), np.array(jm)
     mt["ladder/rest_frame_J_plus"] = (jp, "1/G", "J_rest of Theta+, Xi+ on the first scri+ cut (BMS3 invariant)")
     mt["ladder/rest_frame_J_minus"] = (jm, "1/G", "J_rest of Theta-, Xi- on the last scri- cut (BMS3 invariant)")
-    mt["mass_aspect_plus_linked"] = (lth[0], "1", "Theta+ of the first cut (main level) after the first cone's "
+    mt["mass_aspect_plus_linked"] = (lth[im], "1", "Theta+ of the first cut (main level) after the first cone's "
                                      "superrotation (conventions 6.2)")
     mt["ladder/first_cone_beta0"] = (np.array(b0s), "1", "beta at scri+ on the first cone (sets the "
                                      "superrotation link, conventions 6.2)")
@@ -244,9 +271,12 @@ def i0_invariants_and_link(levels, runs, G: float, D: np.ndarray, mt, summ: dict
                                                      "the first-cone superrotation")
     mt["ladder/matched_minus_linked_superrotation"] = (np.array(gdiff), "1", "max |G - F_link| (mod rotation): the "
                                                        "exact matched frame against the first-order link")
-    summ["matched_minus_linked_superrotation"] = float(gdiff[0])
-    summ["i0_rest_frame_J_plus"] = float(jp[0])
-    summ["i0_rest_frame_J_minus"] = float(jm[0])
+    mt["ladder/linked_mass_aspect_max_residual"] = (np.array(lmax), "1", "max over phi |Theta+(linked) - "
+                                                    "Theta-(phi + pi)| per level (reported: O(G) off circular symmetry)")
+    summ["linked_mass_aspect_max_residual"] = lmax[im]
+    summ["matched_minus_linked_superrotation"] = float(gdiff[im])
+    summ["i0_rest_frame_J_plus"] = float(jp[im])
+    summ["i0_rest_frame_J_minus"] = float(jm[im])
     if np.all(np.isfinite(jp - jm)):
         jl, _, je = extrapolate(D, (jp - jm)[:, None])
         summ["i0_rest_frame_J_difference_limit"] = float(jl[0])
@@ -257,12 +287,13 @@ def i0_invariants_and_link(levels, runs, G: float, D: np.ndarray, mt, summ: dict
         checks.append(Check("rest_frame_J_i0_plus_vs_minus", float(jl[0]), float(je[0]) + rnd, SAFETY,
                             "ladder extrapolation spread + Xi round-off / 4G",
                             "J_rest(Theta+, Xi+ first cut) - J_rest(Theta-, Xi- last cut), extrapolated to "
-                            "u0 -> -inf (BMS3 invariant: the rest-frame spin of the i0 state)"))
+                            "u0 -> -inf (BMS3 invariant: the rest-frame spin of the i0 state)",
+                            float(np.max(np.maximum(np.abs(jp), np.abs(jm))))))
     ll, _, le = extrapolate(D, np.array(lres))
     mt["limit/linked_charges_residual"] = (ll, "1/G", "u0 -> -inf limit of ladder/linked_charges_residual")
     mt["limit/linked_charges_residual_error"] = (le, "1/G", "error estimate of that limit")
     summ["matching_linked_limit"] = ", ".join(f"{k}:{float(v):.3g}" for k, v in zip(("E", "p_x", "p_y"), ll))
-    return mfs[0]
+    return mfs[im]
 
 
 def matching_summary(summ: dict, bf, G: float, labels, qinf) -> None:

@@ -18,12 +18,17 @@ from solvers.characteristic import CharacteristicSolver
 
 
 def ladder_levels(config: dict) -> list[dict]:
+    """The ladder's levels, earliest first cone first: ``u0``, ``D = t_c - u0``, ``R``, ``nx``, the
+    level's characteristic ``cfg`` and ``main`` (the level evolved to ``u_end``: the one whose u0 is
+    ``evolution.u_start``; the others are first-cut levels, :func:`run_level`)."""
     sc = config["scattering"]
     cones = [float(c) for c in sc["first_cones"]]
     ev = config["evolution"]
-    if float(ev["u_start"]) != cones[0]:
-        raise ValueError(f"evolution.u_start = {ev['u_start']}: must equal scattering.first_cones[0] = "
-                         f"{cones[0]} (the earliest first cone is the main run)")
+    if any(b <= a for a, b in zip(cones, cones[1:])):
+        raise ValueError(f"scattering.first_cones = {cones}: must be strictly increasing")
+    if float(ev["u_start"]) not in cones:
+        raise ValueError(f"evolution.u_start = {ev['u_start']}: must be one of scattering.first_cones = "
+                         f"{cones} (that level is evolved to u_end, the others only give their first cut)")
     ch = config.get("characteristic") or {}
     if ch.get("compact"):
         raise ValueError("characteristic.compact: not allowed for kind scattering (scri- needs the "
@@ -53,8 +58,13 @@ def ladder_levels(config: dict) -> list[dict]:
         cfg["grid"]["R"] = R * s
         cfg["grid"]["nx"] = n_k + 1
         cfg.pop("scattering", None)
-        out.append(dict(u0=u0, D=D, R=R * s, nx=n_k, cfg=cfg))
+        out.append(dict(u0=u0, D=D, R=R * s, nx=n_k, cfg=cfg, main=u0 == float(ev["u_start"])))
     return out
+
+
+def main_index(levels: list[dict]) -> int:
+    """Index of the evolved (main) level in :func:`ladder_levels`."""
+    return next(i for i, lev in enumerate(levels) if lev["main"])
 
 
 def incoming_mass_aspect(pulses, G: float, nphi: int, nodes: int = 4001) -> np.ndarray:
@@ -110,12 +120,24 @@ def first_cone(p: dict, nx: int):
     return sv.x, sv.phi, chi, sv.fields()["beta"]
 
 
-def run_level(lev: dict, progress=None) -> dict:
+#: time steps of a first-cut level (the code-frame scri+ stencils of the Bondi frame at the first cut
+#: reach a few steps in; the shadow grid takes half)
+FIRST_CUT_STEPS = 32
+
+
+def run_level(lev: dict, progress=None, first_cut_only: bool = False) -> dict:
+    """One ladder level: the characteristic evolution from its first cone (main + shadow grid), the
+    Bondi frame at scri+, and the scri- data of its relabelled first cone.  ``first_cut_only``: the
+    level serves only the i0 matching, which reads the first scri+ cut and the first cone (module doc of
+    asymflat.kinds.scattering): evolve FIRST_CUT_STEPS steps of the full run's du instead of to u_end."""
     p = parse(lev["cfg"])
     nx, R, cfl, G = p["nx"], p["R"], p["cfl"], p["G"]
     L = p["u1"] - p["u0"]
     shadow = has_shadow(p)
     nsteps = step_count(L, nx, cfl, R, shadow)
+    if first_cut_only and nsteps > FIRST_CUT_STEPS:
+        p = dict(p, u1=p["u0"] + FIRST_CUT_STEPS * (L / nsteps))
+        nsteps = FIRST_CUT_STEPS
     main = evolve(p, nx, nsteps, 1, 0, progress_fraction(progress, 0.0, 0.4))
     coarse = evolve(p, nx // 2, nsteps // 2, 1, 0, progress_fraction(progress, 0.4, 0.15)) if shadow else None
     scalar = has_scalar(p)

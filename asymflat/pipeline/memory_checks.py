@@ -73,4 +73,6 @@ def memory_checks(data: RunData, bf, cbf, G: float, u_ref: float, checks: list,
         val, cval = float(full[name]), float(coarse[name])
         data.memory_attrs[f"{name}_shadow"] = cval
         checks.append(Check(f"memory_{key}_recovered_vs_predicted", val, cval * 2.0 ** -RICHARDSON_ORDER + rnd,
-                            SAFETY, meth, f"max over phi |{what} (final state) - {what} (first cut + scri+ fluxes)|"))
+                            SAFETY, meth, f"max over phi |{what} (final state) - {what} (first cut + scri+ fluxes)|",
+                            # compared: the memory itself, recovered (max) + the difference >= predicted
+                            float(full[f"{key}_max"]) + abs(val)))

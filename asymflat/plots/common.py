@@ -113,6 +113,12 @@ def roundoff_note(names: list[str], maxima: list[float]) -> str:
     return f"{', '.join(names)} ≡ 0 to round-off (max {max(maxima):.1g})"
 
 
+def verdict(check: Any) -> str:
+    """PASS, FAIL or ZERO (passes vacuously: the compared quantities are within the tolerance, e.g. zero
+    by symmetry; :attr:`asymflat.data.Check.status`)."""
+    return getattr(check, "status", None) or ("PASS" if check.passed else "FAIL")
+
+
 def text_panel(ax: Any, text: str, title: str | None = None) -> None:
     """A panel that states a fact instead of drawing a flat map or curve (e.g. Ξ ≡ 0)."""
     ax.set_axis_off()

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from asymflat.plots.common import (ROUNDOFF_REL, is_roundoff, max_abs, roundoff_note, save, suptitle, text_panel,
-                                   units_text)
+                                   units_text, verdict)
 
 _POINCARE = ("E", "p_x", "p_y", "J", "K_x", "K_y")
 
@@ -195,9 +195,9 @@ def check_table(ax: Any, checks, summary: dict | None = None) -> None:
     limits that are reported but not gated (``summary``: ``matching_limit_<generator>[_error_estimate]``)."""
     rows = [c for c in (checks or []) if c.name.startswith(("matching", "hill_trace_i0", "rest_frame_J_i0"))]
     names = {c.name for c in rows}
-    lines = ["what the checks compare (u$_0\\to-\\infty$ limits):", ""]
+    lines = ["what the checks compare (u$_0\\to-\\infty$ limits; ZERO: passes vacuously, not evidence):", ""]
     for c in rows:
-        lines.append(f"{'PASS' if c.passed else 'FAIL'}  {c.name}: {c.value:.2e} ± {c.error_estimate:.1e} "
+        lines.append(f"{verdict(c)}  {c.name}: {c.value:.2e} ± {c.error_estimate:.1e} "
                      f"(tol {c.tolerance:.1e})")
     for lab in _POINCARE:
         if f"matching_limit_{lab}_error_estimate" in (summary or {}) and f"matching_limit_{lab}" not in names:

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from asymflat.plots.common import ROUNDOFF_REL, mpl, text_panel, write_png_pdf
+from asymflat.plots.common import ROUNDOFF_REL, mpl, text_panel, verdict, write_png_pdf
 
 
 def _zero_memory_text(key: str, full: np.ndarray, err: float | None) -> str | None:
@@ -70,7 +70,7 @@ def memory_figure(report: Any, path: str | Path | None = None, axes: Any = None,
         chk = by_name.get("memory_F_recovered_vs_predicted" if key == "F_minus_phi" else "memory_gamma_recovered_vs_predicted")
         if chk is not None:
             notes.append(f"recovered − predicted {chk.value:.2g} ± {chk.error_estimate:.2g} (tol {chk.tolerance:.2g}): "
-                         f"{'PASS' if chk.passed else 'FAIL'}")
+                         f"{verdict(chk)}")
         if notes:
             ax.set_title("\n".join(notes), fontsize="x-small")
         if arr(f"{key}_predicted") is not None:

@@ -178,10 +178,15 @@ def cumulative_integral_uniform(F: np.ndarray, dt: float, p: int = 6) -> np.ndar
     p = min(p, npts)
     gl_x, gl_w = np.polynomial.legendre.leggauss((p + 1) // 2 + 1)
     out = np.zeros_like(F)
-    for k in range(npts - 1):
-        s = int(uniform_stencil_start(np.array([k + 0.5]), npts, p)[0])
-        nodes = np.arange(s, s + p, dtype=float)
-        xq = k + 0.5 * (gl_x + 1.0)
-        w = (0.5 * gl_w) @ lagrange_weights(np.broadcast_to(nodes, (len(xq), p)), xq)
+    k = np.arange(npts - 1)
+    starts = uniform_stencil_start(k + 0.5, npts, p)
+    # the Lagrange weights at every interval's quadrature nodes in one call (elementwise the same
+    # arithmetic as interval by interval)
+    nodes = (starts[:, None] + np.arange(p)).astype(float)
+    xq = k[:, None] + 0.5 * (gl_x + 1.0)
+    L = lagrange_weights(np.broadcast_to(nodes[:, None, :], (npts - 1, len(gl_x), p)), xq)
+    wq = 0.5 * gl_w
+    for k, s in enumerate(starts):
+        w = wq @ L[k]
         out[k + 1] = out[k] + dt * np.tensordot(w, F[s:s + p], axes=(0, 0))
     return out
