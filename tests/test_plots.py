@@ -132,22 +132,22 @@ def test_diagnostics_human_labels_and_invisible_series_named():
     plt.close(fig)
 
 
-def _ladder():
-    """A synthetic three-level ladder q = q_inf + C / D^1.5 (E, p_x) and round-off (the rest)."""
+def _ladder(D=np.array([16.0, 8.0, 4.0])):
+    """A synthetic ladder q = q_inf + C / D^1.5 (E, p_x) and round-off (the rest)."""
     from asymflat.pipeline.i0_matching import extrapolate
 
-    D = np.array([16.0, 8.0, 4.0])
     labels = ["E", "p_x", "p_y", "J", "K_x", "K_y"]
-    R = np.zeros((3, 6))
+    R = np.zeros((len(D), 6))
     R[:, 0] = -5e-4 - 0.3 * D ** -1.5
     R[:, 1] = 2e-3 + 0.01 * D ** -1.5
     R[:, 2:] = 1e-17
     lim, p, err = extrapolate(D, R)
-    m = {"ladder/D": D, "ladder/u0": -D, "ladder/charges_residual": R, "ladder/charges_plus": np.full((3, 6), 2.5),
+    m = {"ladder/D": D, "ladder/u0": -D, "ladder/charges_residual": R, "ladder/charges_plus": np.full((len(D), 6), 2.5),
          "limit/charges_residual": lim, "limit/charges_residual_error": err, "limit/charges_residual_exponent": p,
          "modes_m": np.array([0.0, 1.0])}
+    n = len(D)
     for q in ("mass_aspect", "angular_momentum_aspect"):
-        lad = np.zeros((3, 2))
+        lad = np.zeros((n, 2))
         lad[:, 0] = 0.01 * D ** -1.0 if q == "mass_aspect" else 0.0
         ml, _, me = extrapolate(D, lad)
         m.update({f"ladder/{q}_mode_residual": lad, f"limit/{q}_mode_residual": np.abs(ml),
@@ -173,6 +173,15 @@ def test_charge_ladder_has_error_bars_at_the_limit():
     assert seg[1, 1] - seg[0, 1] == pytest.approx(2 * m["limit/charges_residual_error"][1])
     labels_ = [s.get_text() for s in ax.get_legend().get_texts()]
     assert any("≡ 0 to round-off" in s and "p_y" in s for s in labels_), labels_
+    assert not ax.child_axes                      # three levels: no zoom
+    plt.close(fig)
+    deep, _ = _ladder(np.array([64.0, 32.0, 16.0, 8.0, 4.0]))
+    plt, fig, ax = _axes()
+    plots.charge_ladder(ax, deep, labels, [])
+    assert len(ax.child_axes) == 1                # deep ladder: an inset of the earliest cones and the limit
+    zoom = ax.child_axes[0]
+    assert zoom.get_xlim()[1] == pytest.approx(1.15 / 16.0)
+    assert len([c for c in zoom.containers if isinstance(c, ErrorbarContainer)]) == 2
     plt.close(fig)
     plt, fig, ax = _axes()
     plots.aspect_ladder(ax, m, {}, [])

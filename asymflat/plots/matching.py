@@ -91,22 +91,45 @@ def _checks_by_name(checks) -> dict:
     return {c.name: c for c in (checks or [])}
 
 
-def _ladder_series(ax, D, values, q_inf, err, p, label, style, tol=None) -> None:
+def _ladder_series(ax, D, values, q_inf, err, p, label, style, tol=None, zoom=None) -> None:
     """Per-level values against 1/D, the model q_inf + C D^-p through them (if p is finite) and the
-    limit at 1/D = 0 with its error bar (and the check's tolerance as a shaded bar, if gated)."""
+    limit at 1/D = 0 with its error bar (and the check's tolerance as a shaded bar, if gated).
+    ``zoom``: an inset axes drawn the same way (no legend entry), for the cones near the limit."""
     x = 1.0 / np.asarray(D, float)
-    line = ax.plot(x, values, style, mfc="none")[0]
-    c = line.get_color()
-    if p is not None and np.isfinite(p):
-        C = (values[-1] - q_inf) / D[-1] ** -p
-        xs = np.linspace(0.0, x.max(), 100)
-        ax.plot(xs, q_inf + C * xs ** p, "--", color=c, lw=0.8)
-    # one legend entry per series, on the limit: what is compared is the u0 -> -inf value
-    ax.errorbar([0.0], [q_inf], yerr=[[err], [err]], fmt="D", color=c, ms=5, capsize=4,
-                label=f"{label}: $u_0\\to-\\infty$ {q_inf:.2g} ± {err:.2g}"
-                + ("" if tol is None else f" (tol {tol:.2g})"))
-    if tol is not None:
-        ax.fill_between([-0.012 * x.max(), 0.012 * x.max()], -tol, tol, color=c, alpha=0.15, lw=0)
+    for k, a in enumerate([ax] if zoom is None else [ax, zoom]):
+        line = a.plot(x, values, style, mfc="none")[0]
+        c = line.get_color() if k == 0 else c
+        line.set_color(c)
+        if p is not None and np.isfinite(p):
+            C = (values[0] - q_inf) / D[0] ** -p   # the fit runs through the three earliest cones
+            xs = np.linspace(0.0, x.max(), 200)
+            a.plot(xs, q_inf + C * xs ** p, "--", color=c, lw=0.8)
+        # one legend entry per series, on the limit: what is compared is the u0 -> -inf value
+        a.errorbar([0.0], [q_inf], yerr=[[err], [err]], fmt="D", color=c, ms=5, capsize=4,
+                   label=None if k else f"{label}: $u_0\\to-\\infty$ {q_inf:.2g} ± {err:.2g}"
+                   + ("" if tol is None else f" (tol {tol:.2g})"))
+        if tol is not None:
+            a.fill_between([-0.012 * x.max(), 0.012 * x.max()], -tol, tol, color=c, alpha=0.15, lw=0)
+
+
+def _zoom(ax, D, values_and_limits) -> Any:
+    """An inset of ``ax`` over the three earliest cones and the limit (deep ladders crowd 1/D -> 0);
+    ``values_and_limits``: (values, q_inf, err, tol) of each series drawn, to fit the y range."""
+    x3 = 1.0 / D[2]
+    lo, hi = [], []
+    for values, q, e, tol in values_and_limits:
+        near = np.asarray(values)[1.0 / np.asarray(D) <= 1.15 * x3]
+        b = max(e, tol or 0.0)
+        lo.append(min(np.min(near), q - b))
+        hi.append(max(np.max(near), q + b))
+    zoom = ax.inset_axes([0.2, 0.08, 0.4, 0.38])
+    pad = 0.1 * (max(hi) - min(lo) or 1.0)
+    zoom.set_xlim(-0.12 * x3, 1.15 * x3)
+    zoom.set_ylim(min(lo) - pad, max(hi) + pad)
+    zoom.set_title("three earliest cones and the limit", fontsize="x-small")
+    zoom.tick_params(labelsize="x-small")
+    zoom.axhline(0.0, color="0.6", lw=0.6)
+    return zoom
 
 
 def charge_ladder(ax: Any, matching: dict[str, np.ndarray], labels: list[str], checks=None) -> None:
@@ -121,8 +144,7 @@ def charge_ladder(ax: Any, matching: dict[str, np.ndarray], labels: list[str], c
     pexp = matching.get("limit/charges_residual_exponent", np.full(len(lim), np.nan))
     by = _checks_by_name(checks)
     scale = max(max_abs(matching["ladder/charges_plus"][:, 0]), 1.0)
-    zero, zmax = [], []
-    styles = iter(["o-", "s-", "^-", "v-", "<-", ">-", "*-"])
+    zero, zmax, rows = [], [], []
     for k, lab in enumerate(labels[:6]):
         if is_roundoff(R[:, k], scale) and is_roundoff(lim[k], scale):
             zero.append(lab)
@@ -130,8 +152,8 @@ def charge_ladder(ax: Any, matching: dict[str, np.ndarray], labels: list[str], c
             continue
         chk = by.get(f"matching_limit_{lab}")
         err = chk.error_estimate if chk is not None else float(lerr[k])
-        _ladder_series(ax, D, R[:, k], float(lim[k]), float(err), pexp[k], f"{lab}: $Q^+ - Q^-\\circ A$", next(styles),
-                       None if chk is None else chk.tolerance)
+        rows.append((R[:, k], float(lim[k]), float(err), pexp[k], f"{lab}: $Q^+ - Q^-\\circ A$",
+                     None if chk is None else chk.tolerance))
     if "ladder/rest_frame_J_plus" in matching:
         dj = matching["ladder/rest_frame_J_plus"] - matching["ladder/rest_frame_J_minus"]
         lj = matching.get("limit/rest_frame_J_difference")
@@ -141,15 +163,20 @@ def charge_ladder(ax: Any, matching: dict[str, np.ndarray], labels: list[str], c
                 zmax.append(max_abs(dj))
             else:
                 chk = by.get("rest_frame_J_i0_plus_vs_minus")
-                _ladder_series(ax, D, dj, float(lj[0]), chk.error_estimate if chk else float(lj[1]), None,
-                               "rest-frame $J^+ - J^-$", next(styles), None if chk is None else chk.tolerance)
+                rows.append((dj, float(lj[0]), chk.error_estimate if chk else float(lj[1]), None,
+                             "rest-frame $J^+ - J^-$", None if chk is None else chk.tolerance))
+    zoom = _zoom(ax, D, [(v, q, e, t) for v, q, e, _, _, t in rows]) if len(D) >= 4 and rows else None
+    styles = iter(["o-", "s-", "^-", "v-", "<-", ">-", "*-"])
+    for values, q, e, pk, label, tol in rows:
+        _ladder_series(ax, D, values, q, e, pk, label, next(styles), tol, zoom)
     if zero:
         ax.plot([], [], " ", label=roundoff_note(zero, zmax))
     ax.axhline(0.0, color="0.6", lw=0.6)
     ax.set_xlabel(r"$1/D = 1/(t_c - u_0)$ [1/length] (first-cone ladder; $u_0\to-\infty$ at 0)")
     ax.set_ylabel("charge residual [1/G]")
-    ax.set_title("Poincaré charges: ladder and $u_0\\to-\\infty$ limit")
-    ax.legend(frameon=False, fontsize="x-small")
+    ax.set_title("Poincaré charges: ladder and $u_0\\to-\\infty$ limit\n(dashed: $q_\\infty + C D^{-p}$ through the "
+                 "three earliest cones)", fontsize="medium")
+    ax.legend(frameon=False, fontsize="x-small", loc="upper right")
 
 
 def aspect_ladder(ax: Any, matching: dict[str, np.ndarray], summary: dict | None = None, checks=None) -> None:
@@ -213,6 +240,16 @@ def check_table(ax: Any, checks, summary: dict | None = None) -> None:
             fontsize="x-small")
 
 
+def _main_level_u0(result: Any, m: dict) -> float:
+    """First-cone time of the raw cuts in /matching: the main level, evolution.u_start (any of the
+    ladder's cones), else the earliest cone."""
+    try:
+        u0 = float(result.config["evolution"]["u_start"])
+    except (KeyError, TypeError, ValueError):
+        return float(m["ladder/u0"][0])
+    return u0 if np.any(np.isclose(m["ladder/u0"], u0)) else float(m["ladder/u0"][0])
+
+
 def matching_figure(result: Any, plt: Any, outdir, formats, written: list) -> None:
     """``matching``: raw cuts and charge table; with a first-cone ladder also its limits (second row)."""
     m = result.matching
@@ -222,7 +259,7 @@ def matching_figure(result: Any, plt: Any, outdir, formats, written: list) -> No
     labels = labels.split(", ") if isinstance(labels, str) else None
     ladder = "ladder/D" in m and "limit/charges_residual" in m and labels is not None
     fig, axes = plt.subplots(2 if ladder else 1, 3, figsize=(16, 9.5 if ladder else 4.8), squeeze=False)
-    u0 = float(m["ladder/u0"][0]) if ladder else None
+    u0 = _main_level_u0(result, m) if ladder else None
     matching_profile(axes[0, 0], m, "mass_aspect", u0)
     matching_profile(axes[0, 1], m, "angular_momentum_aspect", u0)
     if "charges_residual" in m:
@@ -237,7 +274,7 @@ def matching_figure(result: Any, plt: Any, outdir, formats, written: list) -> No
         n = len(m["ladder/D"])
         cones = ", ".join(f"{u:g}" for u in m["ladder/u0"])
         what = (f"matching across i$^0$: Θ⁺(u→−∞) vs Θ⁻(v→+∞)∘antipode (Ξ likewise), extrapolated over {n} first-cone "
-                f"levels (u$_0$ = {cones}); top: raw cuts of the earliest cone, bottom: ladder and limit")
+                f"levels (u$_0$ = {cones}); top: raw cuts of the main level u$_0$ = {u0:g}, bottom: ladder and limit")
     else:
         what = "matching across i$^0$: Θ⁺(u→−∞) vs Θ⁻(v→+∞)∘antipode (Ξ likewise), exact i$^0$ cuts (no extrapolation)"
     suptitle(fig, result, what)
