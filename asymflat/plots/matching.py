@@ -176,7 +176,7 @@ def charge_ladder(ax: Any, matching: dict[str, np.ndarray], labels: list[str], c
     ax.set_ylabel("charge residual [1/G]")
     ax.set_title("Poincaré charges: ladder and $u_0\\to-\\infty$ limit\n(dashed: $q_\\infty + C D^{-p}$ through the "
                  "three earliest cones)", fontsize="medium")
-    ax.legend(frameon=False, fontsize="x-small", loc="upper right")
+    ax.legend(frameon=False, fontsize="x-small", loc="best" if zoom is None else "upper right")   # the inset: lower left
 
 
 def aspect_ladder(ax: Any, matching: dict[str, np.ndarray], summary: dict | None = None, checks=None) -> None:
