@@ -21,8 +21,7 @@ $(STAMP): pyproject.toml
 
 run: $(STAMP)
 	@mkdir -p results
-	$(ASYMFLAT) run runs/default.toml -o results/default.h5 --overwrite
-	$(ASYMFLAT) plot results/default.h5 -o results/default
+	$(ASYMFLAT) run runs/default.toml -o results/default.h5 --overwrite   # + PNG figures in results/default/ ([output] figures)
 	$(ASYMFLAT) check results/default.h5
 
 test: $(STAMP)

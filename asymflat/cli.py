@@ -71,7 +71,29 @@ def _cmd_run(args: argparse.Namespace) -> int:
     result.close()
     if not args.quiet:
         print(f"wrote {out} in {time.perf_counter() - t0:.1f} s; {tally}")
+    if cfg.get("output", {}).get("figures", False) and not args.no_figures:
+        _run_figures(out, args.quiet)
     return EXIT_OK
+
+
+def _run_figures(out: Path, quiet: bool) -> None:
+    """``[output] figures = true``: the PNG figures of the result (in place by now) into ``OUTPUT_stem/``,
+    as ``asymflat plot OUTPUT -o OUTPUT_stem`` writes them (PNG only).  A figure that cannot be written
+    is a warning, not a failed run: the result is complete."""
+    from asymflat import plots
+    from asymflat.api import load
+
+    figdir = out.with_suffix("")
+    if not quiet:   # a few seconds after the result: say what is happening
+        log.info("writing the figures of %s to %s/ ([output] figures = true; --no-figures skips)", out.name, figdir)
+    try:
+        with load(out) as r:
+            written = plots.plot_result(r, figdir, formats=("png",))
+    except (OSError, ValueError, RuntimeError) as exc:
+        print(f"asymflat: warning: figures of {out} not written to {figdir}/: {exc}", file=sys.stderr)
+        return
+    if not quiet:
+        print(f"wrote {len(written)} figures to {figdir}/")
 
 
 def _cmd_info(args: argparse.Namespace) -> int:
@@ -152,6 +174,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="continue from the newest valid checkpoint (bit-identical to an uninterrupted run)")
     r.add_argument("--checkpoint", help="checkpoint file (default <output>.checkpoint)")
     r.add_argument("--overwrite", action="store_true", help="replace an existing result file (default: refuse, exit 5)")
+    r.add_argument("--no-figures", action="store_true",
+                   help="do not write the PNG figures of [output] figures = true (OUTPUT_stem/)")
     r.set_defaults(func=_cmd_run)
     i = sub.add_parser("info", help="summarise a result file")
     i.add_argument("result")

@@ -1,4 +1,4 @@
-"""Load the default result, print what it holds, draw Theta+ on your own axes.
+"""Load the default result, print what it holds, draw Theta+ and the i0 matching ladder on your own axes.
 
 Runs from any directory: reads results/default.h5 of the repository (runs runs/default.toml first,
 ~20 s, if `make run` has not made it).
@@ -23,9 +23,12 @@ FIGURE = RESULTS / "example_load_and_plot.png"
 r = asymflat.load(RESULT) if RESULT.exists() else asymflat.run(ROOT / "runs" / "default.toml", RESULT)
 with r:
     print(r)
-    fig, (a, b) = plt.subplots(1, 2, figsize=(10, 4))
-    fig.colorbar(plots.scri_map(a, r.scri_plus, "mass_aspect"), ax=a)
-    plots.matching_profile(b, r.matching, "angular_momentum_aspect")
+    fig, (a, b) = plt.subplots(1, 2, figsize=(11, 4.5))
+    # Theta at scri+: a map with a labelled colour bar, or lines for nphi <= 8 (the default run)
+    plots.scri_panel(fig, a, r.scri_plus, "mass_aspect", scale=1.0)
+    # the i0 matching: per first cone against 1/D, and the u0 -> -inf limit with its error bar
+    plots.charge_ladder(b, r.matching, r.summary["charge_labels"].split(", "), r.checks)
+    fig.suptitle(plots.run_header(r), fontsize="medium")
     fig.tight_layout()
     fig.savefig(FIGURE, dpi=120)
     print(f"wrote {FIGURE}")

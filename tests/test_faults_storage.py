@@ -34,7 +34,9 @@ IS_ROOT = os.geteuid() == 0
 
 
 def _run(*args: str, preexec=None, timeout: float = 300) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "asymflat.cli", "run", *map(str, args), "--quiet"], env=ENV,
+    # --no-figures: what these tests count in the output directory is the result and its litter
+    return subprocess.run([sys.executable, "-m", "asymflat.cli", "run", *map(str, args), "--quiet", "--no-figures"],
+                          env=ENV,
                           capture_output=True, text=True, preexec_fn=preexec, timeout=timeout)
 
 
@@ -154,7 +156,8 @@ def test_two_concurrent_runs_one_refused_one_complete(tmp_path):
     cfg = tmp_path / "p.toml"
     cfg.write_text(pulse_config(0.5, 10.0, 3))
     out = tmp_path / "p.h5"
-    first = subprocess.Popen([sys.executable, "-m", "asymflat.cli", "run", str(cfg), "-o", str(out), "--quiet"],
+    first = subprocess.Popen([sys.executable, "-m", "asymflat.cli", "run", str(cfg), "-o", str(out), "--quiet",
+                              "--no-figures"],
                              env=ENV, stderr=subprocess.PIPE, text=True)
     ck = runtime.default_checkpoint(out)
     t0 = time.perf_counter()

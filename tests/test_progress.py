@@ -98,8 +98,9 @@ def test_bar_on_a_terminal_ends_with_a_newline_at_100_percent_or_where_it_stoppe
 def test_cli_run_logs_every_phase_off_a_terminal(tmp_path):
     cfg = tmp_path / "small.toml"
     cfg.write_text(SMALL)
-    p = subprocess.run([*CMD, "run", str(cfg), "-o", str(tmp_path / "s.h5")], capture_output=True, text=True,
-                       timeout=300, env=os.environ)
+    # --no-figures: the phases of the run are under test, not its figures (tests/test_plots.py)
+    p = subprocess.run([*CMD, "run", str(cfg), "-o", str(tmp_path / "s.h5"), "--no-figures"], capture_output=True,
+                       text=True, timeout=300, env=os.environ)
     assert p.returncode == 0, p.stderr
     for name in PHASES:
         assert f"({name})" in p.stderr, (name, p.stderr)

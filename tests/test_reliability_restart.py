@@ -34,7 +34,8 @@ N_TRIALS = 20
 
 
 def _cmd(cfg: Path, out: Path, *extra: str) -> list[str]:
-    return [sys.executable, "-m", "asymflat.cli", "run", str(cfg), "-o", str(out), "--quiet", *extra]
+    # --no-figures: the leftovers counted here are the run's own (figures are written after the result)
+    return [sys.executable, "-m", "asymflat.cli", "run", str(cfg), "-o", str(out), "--quiet", "--no-figures", *extra]
 
 
 def _launch(cfg: Path, out: Path, stderr=subprocess.PIPE):

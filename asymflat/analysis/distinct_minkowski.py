@@ -143,8 +143,8 @@ def format_table(states: Sequence[dict], pairs: Sequence[dict] | None = None) ->
 def figure(states: Sequence[dict], path: str | Path) -> Path:
     """F - phi and gamma of each final vacuum against phi, and |J_n|, |P_n| (n >= 2) with error bars;
     PNG and PDF."""
-    from asymflat.plots import _mpl
-    plt = _mpl()
+    from asymflat.plots import mpl, write_png_pdf
+    plt = mpl()
     fig, axs = plt.subplots(1, 3, figsize=(15, 4))
     styles = ["-", "--", ":", "-."]
     for i, s in enumerate(states):
@@ -169,13 +169,7 @@ def figure(states: Sequence[dict], path: str | Path) -> Path:
     axs[2].set_ylabel("final-vacuum charge [1/G]")
     axs[2].set_yscale("log")
     axs[2].legend(frameon=False, fontsize="x-small")
-    fig.tight_layout()
-    path = Path(path).with_suffix(".png")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=130)
-    fig.savefig(path.with_suffix(".pdf"))
-    plt.close(fig)
-    return path
+    return write_png_pdf(plt, fig, Path(path).with_suffix(".png"))
 
 
 def register(subparsers: Any) -> argparse.ArgumentParser:
