@@ -2,6 +2,13 @@
 
 ``jit`` is ``numba.njit(cache=True)``.  Set the environment variable ``ASYMFLAT_NUMBA_CACHE=0``
 to compile without the on-disk cache (e.g. on read-only installs or when debugging).
+
+Compile time (issue 22): numba compiles a jitted callee once per argument-type signature, and a
+callee called with a literal constant (``f(..., 0)``, or a loop counter started at ``0``, which is
+``Literal[int](0)`` on the first pass of type inference) gets a signature of its own besides the
+int64 one -- and every compilation of a callee also generates the machine code of all its own
+callees again (numba links their LLVM modules into the caller's and optimises the whole).  So the
+kernels start block counters from int64 expressions (``n - n``, ``j0 + 0``) rather than literals.
 """
 from __future__ import annotations
 
