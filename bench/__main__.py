@@ -47,6 +47,7 @@ FIG: dict[str, dict] = {}
 
 
 def fig(name, value, target=None, ok=None, unit="", note=""):
+    ok = None if ok is None else bool(ok)  # numpy booleans would reach JSON as 1.0
     FIG[name] = dict(value=value, target=target, **{"pass": ok}, unit=unit, note=note)
     v = f"{value:.4g}" if isinstance(value, float) else str(value)
     verdict = "" if ok is None else ("PASS" if ok else "FAIL")

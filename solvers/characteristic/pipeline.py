@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from numba import prange
 
-from .._jit import jit
+from .._jit import jit, jit_inline
 from .grid import band_bwd3, band_fwd3, stencil_rows_to
 from .layout import I_B, I_CHI_PP, I_CHI_X, I_CHI_XX, I_C_P, I_Q, chunk_start, nchunks
 from .pipeline_stages import (_chi_derivatives_and_beta_source, _chi_xphi_and_qbar_source,
@@ -189,7 +189,7 @@ def _sweep_solve_down_and_project(out, ops, hat, nphi, project, do_filter, blk):
             lo = hi
 
 
-@jit
+@jit_inline
 def rhs_pipelined(chi, uc, G, R, nphi, ops, wk, hat, out, project, do_filter):
     """right_hand_side.rhs_core (and, if ``project``, the projection P) as the sweeps described
     above: out = chi_u of (C5) after the hypersurface solves (C1)-(C4), fields left in ``wk``."""
