@@ -55,7 +55,7 @@ plots: $(STAMP)
 	@for f in results/*.h5; do [ -e "$$f" ] && $(ASYMFLAT) plot "$$f" -o "$${f%.h5}"; done; true
 
 bench: $(STAMP)
-	$(PY) -m bench
+	$(PY) -m bench --repeat 3
 
 clean:
 	rm -rf results bench/report.json .pytest_cache

@@ -282,7 +282,9 @@ def stencil_rows_to(start, coef, f, out, j0, j1, off):
 def stencil_rows(start, coef, f, out, j0, j1):
     """Rows j0..j1-1 of :func:`apply_stencil` into the same rows of ``out``
     (:func:`stencil_rows_to` with offset 0)."""
-    stencil_rows_to(start, coef, f, out, j0, j1, 0)
+    # offset j0 - j0: int64 like the offsets of the other callers (a literal 0 would compile
+    # stencil_rows_to a second time, for Literal[int](0))
+    stencil_rows_to(start, coef, f, out, j0, j1, j0 - j0)
 
 
 # Row-range / column-block variants used by the pipelined right-hand side (pipeline.rhs_pipelined): the

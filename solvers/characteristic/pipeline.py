@@ -3,14 +3,15 @@
 One engine, :func:`rhs_pipelined`, over the stages of :mod:`.pipeline_stages`: the sweeps
 :func:`_sweep_sources_up` (sources of (C1), (C2), forward elimination of b, q),
 :func:`_sweep_slopes_down` (back substitution of b, q; slopes (C3), (C4)), :func:`_sweep_wave_up`
-(quadratures U, calW, U_phi; S_chi of (C5); forward elimination of chi_u), then the back
-substitution of chi_u and the projection P (:mod:`.vertex`).  Design and measurements below.
+(quadratures U, calW, U_phi; S_chi of (C5); forward elimination of chi_u), then
+:func:`_sweep_solve_down_and_project` (back substitution of chi_u and the projection P,
+:mod:`.vertex`).  Design and measurements below.
 """
 from __future__ import annotations
 
 from numba import prange
 
-from .._jit import jit
+from .._jit import jit, jit_inline
 from .grid import band_bwd3, band_fwd3, stencil_rows_to
 from .layout import I_B, I_CHI_PP, I_CHI_X, I_CHI_XX, I_C_P, I_Q, chunk_start, nchunks
 from .pipeline_stages import (_chi_derivatives_and_beta_source, _chi_xphi_and_qbar_source,
@@ -75,9 +76,12 @@ def _sweep_sources_up(x, chi, uc, wc, wk, hat, ops, G, R, nphi, j0, j1, r0, r1, 
     q3 = wk[I_Q].reshape(n, 1, m)
     cx = wk[I_CHI_X]
     nfw = n - 1
-    d1 = j0
-    d2 = r0
-    d3 = 0
+    # the block starts d1, d2, d3 are int64 from the start: a literal 0 (or a literal j0, r0 of the
+    # serial call) would be typed Literal[int](0) on numba's first typing pass and every callee
+    # compiled twice, for the literal and for int64 (see solvers/_jit.py)
+    d1 = j0 + 0
+    d2 = r0 + 0
+    d3 = n - n
     while True:
         if d1 < j1:
             e1 = min(j1, d1 + blk)
@@ -138,9 +142,9 @@ def _sweep_wave_up(chi, wk, out, ops, G, R, nb, h, ring, blk):
     ucp2 = vx[2]
     ahead = stencil_reach(d1s, d1c.shape[1], n)[0]
     nfw = n - 1
-    dc = 0
-    dh = 0
-    dv = 0
+    dc = n - n  # int64, not Literal[int](0) (see _sweep_sources_up)
+    dh = n - n
+    dv = n - n
     while True:
         if dc < n:
             ec = min(n, dc + blk)
@@ -159,6 +163,33 @@ def _sweep_wave_up(chi, wk, out, ops, G, R, nb, h, ring, blk):
 
 
 @jit
+def _sweep_solve_down_and_project(out, ops, hat, nphi, project, do_filter, blk):
+    """Sweep 4 (x down, serial): back substitution of chi_u in blocks from the top, each block
+    followed (if ``project``) by P's forward transform + filter (and the inverse of the rows the
+    slaving leaves alone); then the slaving and inverse of the rest (:mod:`.vertex`)."""
+    ab, kl, ku, sig, jm, axes, swr = ops[5], ops[15], ops[16], ops[10], ops[11], ops[13], ops[17]
+    n, m = out.shape
+    jtop = slave_top(jm, n)
+    A = hat[1, 0:3]
+    h0 = hat[0]
+    out3 = out.reshape(n, 1, m)
+    nb = (n + blk - 1) // blk
+    for k in range(nb - 1, -1, -1):
+        lo = k * blk
+        top = min(n, lo + blk)
+        band_bwd3(ab[2], kl, ku, out3, 0, lo, top)
+        if project:
+            _filter_rows_invert_free(out, h0, sig, axes, nphi, do_filter, jtop, lo, top)
+    if project:
+        slave_gather(h0, jm, A)
+        lo = n - n  # int64, not Literal[int](0) (see _sweep_sources_up)
+        while lo < jtop:
+            hi = min(jtop, lo + blk)
+            _slave_and_invert_rows(out, h0, jm, swr, A, axes, nphi, lo, hi)
+            lo = hi
+
+
+@jit_inline
 def rhs_pipelined(chi, uc, G, R, nphi, ops, wk, hat, out, project, do_filter):
     """right_hand_side.rhs_core (and, if ``project``, the projection P) as the sweeps described
     above: out = chi_u of (C5) after the hypersurface solves (C1)-(C4), fields left in ``wk``."""
@@ -180,27 +211,10 @@ def rhs_pipelined(chi, uc, G, R, nphi, ops, wk, hat, out, project, do_filter):
     jtop = slave_top(jm, n)
     A = hat[1, 0:3]
     h0 = hat[0]
-    if not _PARALLEL:
-        _sweep_sources_up(x, chi, uc, wc, wk, hat, ops, G, R, nphi, 0, n, 0, n, gravity, ring, 0, blk)
-        if gravity:
-            _sweep_slopes_down(x, wk, hat, ops, G, R, nphi, 0, n, True, ring, 0, blk)
-        _sweep_wave_up(chi, wk, out, ops, G, R, 1, 0, ring, blk)
-        out3 = out.reshape(n, 1, m)
-        nb = (n + blk - 1) // blk
-        for k in range(nb - 1, -1, -1):
-            lo = k * blk
-            top = min(n, lo + blk)
-            band_bwd3(ab[2], kl, ku, out3, 0, lo, top)
-            if project:
-                _filter_rows_invert_free(out, h0, sig, axes, nphi, do_filter, jtop, lo, top)
-        if project:
-            slave_gather(h0, jm, A)
-            lo = 0
-            while lo < jtop:
-                hi = min(jtop, lo + blk)
-                _slave_and_invert_rows(out, h0, jm, swr, A, axes, nphi, lo, hi)
-                lo = hi
-    else:
+    # _PARALLEL first: numba prunes the branch of a constant global condition (one spelt `not
+    # _PARALLEL` it does not), so each variant compiles its own layout only
+    if _PARALLEL:
+        z = n - n  # int64 zero for the row arguments (see _sweep_sources_up)
         nr = nchunks(n)
         ahead, back = stencil_reach(d1s, d1c.shape[1], n)
         # sweep 1 over row chunks (one ring region each); _chi_xphi_and_qbar_source of the rows whose
@@ -208,10 +222,10 @@ def rhs_pipelined(chi, uc, G, R, nphi, ops, wk, hat, out, project, do_filter):
         for ic in prange(nr):
             j0 = chunk_start(ic, nr, n, 1)
             j1 = chunk_start(ic + 1, nr, n, 1)
-            r0 = 0 if j0 == 0 else min(j1, j0 + back)
+            r0 = z if j0 == 0 else min(j1, j0 + back)
             r1 = j1 if j1 == n else max(r0, j1 - ahead)
             if j0 == 0 and j1 < d1s[0] + d1c.shape[1]:
-                r1 = 0  # the vertex's c_phi needs rows of the next chunk: row 0 waits too
+                r1 = z  # the vertex's c_phi needs rows of the next chunk: row 0 waits too
             _sweep_sources_up(x, chi, uc, wc, wk, hat, ops, G, R, nphi, j0, j1, r0, r1, False, ring,
                     ic * NSLOT * BLOCK, blk)
         if chunk_start(1, nr, n, 1) < d1s[0] + d1c.shape[1]:
@@ -220,22 +234,22 @@ def rhs_pipelined(chi, uc, G, R, nphi, ops, wk, hat, out, project, do_filter):
             j1 = chunk_start(ic + 1, nr, n, 1)
             r0 = max(chunk_start(ic, nr, n, 1), j1 - ahead)
             if ic == 0 and j1 < d1s[0] + d1c.shape[1]:
-                r0 = 0
+                r0 = z
             r1 = min(chunk_start(ic + 2, nr, n, 1), j1 + back)
             if ring:
                 # the chunks' chi_x rows may have left the rings: again, into wk[I_CHI_XX]
                 # (rows > 2 here: n >= NCHUNK * NSLOT * BLOCK)
-                stencil_rows_to(d1s, d1c, chi, vx, r0, r1, 0)
-                _chi_xphi_and_qbar_source(x, chi, uc, wc, wk, vx, d1s, d1c, G, R, r0, r1, False, 0, 0)
+                stencil_rows_to(d1s, d1c, chi, vx, r0, r1, z)
+                _chi_xphi_and_qbar_source(x, chi, uc, wc, wk, vx, d1s, d1c, G, R, r0, r1, False, z, z)
             else:
                 _chi_xphi_and_qbar_source(x, chi, uc, wc, wk, wk[I_CHI_X], d1s, d1c, G, R, r0, r1,
-                                          False, 0, 0)
+                                          False, z, z)
         if gravity:
             # radial solves of b and q: two tasks
             for t in prange(2):
                 f3 = wk[I_B + 2 * t].reshape(n, 1, m)
-                band_fwd3(ab[t], ops[6][t], kl, ku, f3, 0, 0, n - 1)
-                band_bwd3(ab[t], kl, ku, f3, 0, 0, n)
+                band_fwd3(ab[t], ops[6][t], kl, ku, f3, z, z, n - 1)
+                band_bwd3(ab[t], kl, ku, f3, z, z, n)
             for ic in prange(nr):
                 j0 = chunk_start(ic, nr, n, 1)
                 j1 = chunk_start(ic + 1, nr, n, 1)
@@ -244,7 +258,7 @@ def rhs_pipelined(chi, uc, G, R, nphi, ops, wk, hat, out, project, do_filter):
         # sweep 3 and the back substitution over column blocks
         for h in prange(nr):
             _sweep_wave_up(chi, wk, out, ops, G, R, nr, h, ring, blk)
-            band_bwd3(ab[2], kl, ku, out.reshape(n, nr, m // nr), h, 0, n)
+            band_bwd3(ab[2], kl, ku, out.reshape(n, nr, m // nr), h, z, n)
         if project:
             for ic in prange(nr):
                 j0 = chunk_start(ic, nr, n, 1)
@@ -255,3 +269,9 @@ def rhs_pipelined(chi, uc, G, R, nphi, ops, wk, hat, out, project, do_filter):
                 j0 = chunk_start(ic, nr, jtop, 1)
                 j1 = chunk_start(ic + 1, nr, jtop, 1)
                 _slave_and_invert_rows(out, h0, jm, swr, A, axes, nphi, j0, j1)
+    else:
+        _sweep_sources_up(x, chi, uc, wc, wk, hat, ops, G, R, nphi, 0, n, 0, n, gravity, ring, 0, blk)
+        if gravity:
+            _sweep_slopes_down(x, wk, hat, ops, G, R, nphi, 0, n, True, ring, 0, blk)
+        _sweep_wave_up(chi, wk, out, ops, G, R, 1, 0, ring, blk)
+        _sweep_solve_down_and_project(out, ops, hat, nphi, project, do_filter, blk)

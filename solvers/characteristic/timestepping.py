@@ -11,7 +11,7 @@ import math
 
 from numba import prange
 
-from .._jit import jit
+from .._jit import jit, jit_inline
 from .dealias import rhs_pad
 from .layout import I_TMP, I_U, chunk_start, nchunks
 from .right_hand_side import rhs
@@ -77,7 +77,7 @@ def rk4_finish_pad(chi, k1, dt, uc, G, R, nphi, do_filter, ops, wk, hat, k2, k3,
     return _rk4_update(chi, k1, k2, k3, k4, dt, wk[I_TMP, 0])
 
 
-@jit
+@jit_inline
 def rk4_finish(chi, k1, dt, uc, G, R, nphi, do_filter, ops, wk, hat, k2, k3, k4, tmp):
     """Given k1 = rhs(chi), do RK4 stages 2-4 and update chi in place (classical RK4)."""
     n, m = chi.shape
