@@ -20,7 +20,7 @@ import pytest
 
 import asymflat
 from asymflat import api
-from asymflat.batch import spec
+from asymflat.batch import spec, store
 
 sys.path.insert(0, str(Path(__file__).parent))
 from reliability_support import differences, pulse_config  # noqa: E402
@@ -48,8 +48,12 @@ def _sweep(path: Path, out: Path, *extra: str) -> subprocess.Popen:
                             start_new_session=True)
 
 
-def _kill_holder(out: Path, name: str | None = None, limit: float = 120.0, after_checkpoint: bool = True):
-    """SIGKILL the process holding a point's lock once it has a checkpoint; return (result, pid)."""
+def _kill_holder(out: Path, name: str | None = None, limit: float = 120.0, after_checkpoint: bool = True,
+                 not_pid: int | None = None):
+    """SIGKILL the process holding a point's lock once it has a checkpoint; return (result, pid).
+
+    ``not_pid``: skip a lock still naming that (killed) process -- a SIGKILLed holder leaves its
+    lock file behind (``flock`` is released, the file stays), until the retry takes it over."""
     t0 = time.perf_counter()
     while time.perf_counter() - t0 < limit:
         for lk in out.glob(f"{name or '*'}.h5.lock"):
@@ -57,8 +61,10 @@ def _kill_holder(out: Path, name: str | None = None, limit: float = 120.0, after
             ck = res.with_name(res.name + ".checkpoint")
             if after_checkpoint and not ck.exists():
                 continue
-            with contextlib.suppress(ValueError, OSError):
+            with contextlib.suppress(ValueError, OSError, IndexError):
                 pid = int(lk.read_text().strip().rsplit(":", 1)[1])
+                if pid == not_pid:
+                    continue
                 os.kill(pid, signal.SIGKILL)
                 return res, pid
         time.sleep(0.005)
@@ -91,7 +97,7 @@ def _check_consistent(out: Path, refs: dict, n_done: int) -> dict:
                 r.verify()
                 assert spec.config_hash(r.config_text) == h
             assert differences(refs[e["values"]["evolution.u_end"]], res) == []
-            assert not res.with_name(res.name + ".failed").exists()
+            assert not store.failed_marker(res).exists()
             assert not res.with_name(res.name + ".checkpoint").exists()
         else:
             assert not res.exists()
@@ -134,3 +140,35 @@ def test_local_cluster_driver_killed_then_rerun_picks_up(tmp_path, references):
     assert proc.returncode == 0, text
     assert f"{3 - len(done_before)} run now, {len(done_before)} already done" in text
     _check_consistent(out, references, 3)
+
+
+def test_point_lost_twice_is_failed_with_the_reason_and_a_rerun_does_only_it(tmp_path, references):
+    path = _setup(tmp_path)
+    out = tmp_path / "out"
+    victim = "sw_001_u_end10"
+    proc = _sweep(path, out, "--workers", "2", "--no-warmup")
+    _, first = _kill_holder(out, victim)
+    _, second = _kill_holder(out, victim, not_pid=first)   # the retry, which resumed from the checkpoint
+    assert second != first
+    text, _ = proc.communicate(timeout=300)
+    assert proc.returncode == 1, text
+    assert "retrying (attempt 2 of 2)" in text and "Traceback" not in text
+    assert "2 done (3 run now, 0 already done), 1 failed" in text
+    assert "  1 (evolution.u_end=10): worker lost twice: KilledWorker" in text
+    manifest = json.loads((out / "sw.manifest.json").read_text())
+    failed = [e for e in manifest["points"].values() if e["status"] == "failed"]
+    assert [e["index"] for e in failed] == [1] and failed[0]["error"].startswith("worker lost twice: KilledWorker")
+    assert (out / f"{victim}.failed").read_text().startswith("worker lost twice: KilledWorker")
+    assert not (out / f"{victim}.h5").exists()
+    from asymflat.io import checkpoint
+    ck = out / f"{victim}.h5.checkpoint"
+    checkpoint.read(ck)                                    # the last good checkpoint: readable, checksummed
+    mtimes = {p.name: p.stat().st_mtime_ns for p in out.glob("*.h5")}
+    assert len(mtimes) == 2
+    proc = _sweep(path, out, "--serial")                   # a re-run does only what is missing
+    text, _ = proc.communicate(timeout=300)
+    assert proc.returncode == 0, text
+    assert "3 done (1 run now, 2 already done), 0 failed" in text
+    assert "resuming from the checkpoint of a lost attempt" in text
+    assert {p.name: p.stat().st_mtime_ns for p in out.glob("*.h5") if p.name in mtimes} == mtimes
+    _check_consistent(out, references, 3)                  # the resumed point bit-identical too
