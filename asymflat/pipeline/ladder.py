@@ -5,6 +5,7 @@ its relabelled first cone, the i0 cuts of both sides (:func:`i0_cuts`), and the 
 from __future__ import annotations
 
 import copy
+import warnings
 
 import numpy as np
 
@@ -87,20 +88,35 @@ def validate(config: dict) -> None:
     radiation whose energy would take i0 beyond the conical-defect range (the Hill monodromy of
     Theta- at v -> +inf must be elliptic, |tr M| < 2: deficit angle below 2 pi; physics-bms3.md
     section 2.6).  The i0 estimate is :func:`incoming_mass_aspect` (exact at O(G))."""
-    from asymflat.bms3 import hill
-
     for lev in ladder_levels(config):
         parse(lev["cfg"])
-    G = float(config["G"])
-    pulses = config["characteristic"]["pulses"]
-    if G > 0 and pulses:
-        theta = incoming_mass_aspect(pulses, G, int(config["grid"]["nphi"]))
-        h = hill(theta)
-        if not abs(h.trace) < 2.0:
-            raise ValueError(
-                f"characteristic.pulses: the incoming energy takes spatial infinity beyond the conical-defect "
-                f"range (Hill trace of Theta- at v -> +inf = {h.trace:.4g}, estimated at O(G); a deficit angle "
-                f"below 2 pi needs |trace| < 2): lower the amplitudes or G = {G:g}")
+    refuse_beyond_conical_defect(config["characteristic"]["pulses"], float(config["G"]),
+                                 int(config["grid"]["nphi"]))
+
+
+def refuse_beyond_conical_defect(pulses, G: float, nphi: int) -> None:
+    """Refuse exact pulses whose energy takes i0 beyond the conical-defect range: the Hill
+    monodromy of Theta- at v -> +inf (:func:`incoming_mass_aspect`, exact at O(G)) must be
+    elliptic, |tr M| < 2 (deficit angle below 2 pi; physics-bms3.md section 2.6).  The same
+    refusal for every kind taking pulses (scattering, characteristic, advanced): such data has
+    no asymptotically flat evolution, and a characteristic run of it dies "unstable" (exit 3)."""
+    from asymflat.bms3 import hill
+
+    if not (G > 0 and pulses):
+        return
+    theta = incoming_mass_aspect(pulses, G, nphi)
+    try:
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore", RuntimeWarning)     # scipy's overflow on the way to failing
+            trace = f"{hill(theta).trace:.4g}"
+        inside = abs(float(trace)) < 2.0
+    except (RuntimeError, FloatingPointError, OverflowError):  # the monodromy overflows: far outside
+        trace, inside = f"inf (the monodromy overflows; max Theta- = {float(np.max(theta)):.3g})", False
+    if not inside:
+        raise ValueError(
+            f"characteristic.pulses: the incoming energy takes spatial infinity beyond the conical-defect "
+            f"range (Hill trace of Theta- at v -> +inf = {trace}, estimated at O(G); a deficit angle "
+            f"below 2 pi needs |trace| < 2): lower the amplitudes or G = {G:g}")
 
 
 def first_cone(p: dict, nx: int):
