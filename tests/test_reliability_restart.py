@@ -55,13 +55,36 @@ def _wait_for_checkpoint(proc, out: Path, limit: float = 120.0) -> bool:
     return False
 
 
-@pytest.fixture(scope="module")
-def reference(tmp_path_factory):
+#: issue 19: a strong-field, phi-dependent run (runs/characteristic_strong_multiharmonic.toml's
+#: data -- off-centre exact pulse + m = 2, 3 compact pulses at G = 0.02 -- on a small grid: 65 x 16,
+#: 320 + 160 steps, u in [-2, 3]), checkpointed every 3 steps
+STRONG = """kind = "characteristic"
+G = 0.02
+[grid]
+nx = 65
+nphi = 16
+R = 1.0
+[evolution]
+u_start = -2.0
+u_end = 3.0
+cfl = 1.0
+[output]
+checkpoint_every_steps = 3
+[characteristic]
+pulses = [{ amplitude = 1.0, a = 1.0, t0 = 0.0, x0 = 0.5, y0 = 0.0 }]
+compact = [
+  { amplitude = 0.1, r_center = 1.0, width = 0.8, m = 2, phase = 0.3 },
+  { amplitude = 0.05, r_center = 1.5, width = 0.8, m = 3, phase = 0.0 },
+]
+shadow_grid = true
+"""
+
+
+def _reference(d: Path, text: str):
     """The uninterrupted run: its result, its start-up time (to the first checkpoint) and the
     duration of the rest (evolutions, post-processing, result)."""
-    d = tmp_path_factory.mktemp("ref")
     cfg = d / "run.toml"
-    cfg.write_text(CFG)
+    cfg.write_text(text)
     out = d / "out.h5"
     proc, t0 = _launch(cfg, out)
     assert _wait_for_checkpoint(proc, out)
@@ -71,6 +94,16 @@ def reference(tmp_path_factory):
     assert proc.returncode == 0, err
     assert not runtime.default_checkpoint(out).exists()     # removed once the result is written
     return out, t1 - t0, t2 - t1
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory):
+    return _reference(tmp_path_factory.mktemp("ref"), CFG)
+
+
+@pytest.fixture(scope="module")
+def strong_reference(tmp_path_factory):
+    return _reference(tmp_path_factory.mktemp("strong"), STRONG)
 
 
 def _checkpoint_state(out: Path):
@@ -84,12 +117,12 @@ def _checkpoint_state(out: Path):
     return found
 
 
-def _trial(i: int, kill_at: float, anchored: bool, root: Path, ref: Path) -> tuple[str, str]:
+def _trial(i: int, kill_at: float, anchored: bool, root: Path, ref: Path, text: str = CFG) -> tuple[str, str]:
     """SIGKILL ``kill_at`` seconds after the start (``anchored``: after the first checkpoint)."""
     d = root / f"trial{i:02d}"
     d.mkdir()
     cfg = d / "run.toml"
-    cfg.write_text(CFG)
+    cfg.write_text(text)
     out = d / "out.h5"
     proc, _ = _launch(cfg, out, stderr=subprocess.DEVNULL)
     if anchored:
@@ -119,23 +152,43 @@ def _trial(i: int, kill_at: float, anchored: bool, root: Path, ref: Path) -> tup
     return state, f"{kill_at:.2f}"
 
 
-def test_sigkill_at_random_moments_then_resume_is_bit_identical(reference, tmp_path):
-    """4 kills at random moments of the start-up (import, validation, before the first checkpoint),
-    16 at random moments of the rest of the run (evolutions, checkpoint writes, post-processing,
-    result write, clean-up, or just after the end), 2 at a time."""
+def _campaign(reference, root: Path, n: int, seed: int, text: str = CFG, n_start: int | None = None,
+              label: str = "") -> collections.Counter:
+    """``n_start`` kills (default n/5) at random moments of the start-up (import, validation,
+    before the first checkpoint), the rest at random moments of the rest of the run (evolutions,
+    checkpoint writes, post-processing, result write, clean-up, or just after the end), 2 at a
+    time; every trial resumed and compared bit for bit (:func:`_trial`).  Returns the counts."""
     ref, t_start, t_rest = reference
-    rng = np.random.default_rng(13)
-    n_start = N_TRIALS // 5
+    rng = np.random.default_rng(seed)
+    n_start = n // 5 if n_start is None else n_start
     plan = [(float(t), False) for t in rng.uniform(0.0, 1.2 * t_start, n_start)]
-    plan += [(float(t), True) for t in rng.uniform(0.0, 1.1 * t_rest, N_TRIALS - n_start)]
+    plan += [(float(t), True) for t in rng.uniform(0.0, 1.1 * t_rest, n - n_start)]
     with cf.ThreadPoolExecutor(max_workers=2) as ex:
-        outcomes = list(ex.map(lambda a: _trial(a[0], *a[1], tmp_path, ref), enumerate(plan)))
+        outcomes = list(ex.map(lambda a: _trial(a[0], *a[1], root, ref, text), enumerate(plan)))
     counts = collections.Counter(s for s, _ in outcomes)
-    print(f"\nSIGKILL trials ({N_TRIALS}; uninterrupted run: start-up {t_start:.2f} s, rest {t_rest:.2f} s): "
-          f"{dict(counts)}")
-    assert sum(counts.values()) == N_TRIALS
+    print(f"\n{label}SIGKILL trials ({n}; uninterrupted run: start-up {t_start:.2f} s, rest {t_rest:.2f} s): "
+          f"{dict(counts)}; injected {n}, survived {sum(counts.values())} (resumed bit-identical), lost 0")
+    assert sum(counts.values()) == n
+    return counts
+
+
+def test_sigkill_at_random_moments_then_resume_is_bit_identical(reference, tmp_path):
+    counts = _campaign(reference, tmp_path, N_TRIALS, 13)
     # the kills must actually have hit running evolutions
     assert sum(v for k, v in counts.items() if k.startswith("checkpoint")) >= N_TRIALS // 4
+
+
+@pytest.mark.slow
+def test_strong_field_sigkill_campaign_resumes_bit_identical(strong_reference, tmp_path):
+    """Issue 19: 20 random SIGKILLs across the strong-field run STRONG."""
+    counts = _campaign(strong_reference, tmp_path, N_TRIALS, 19, STRONG, label="strong field: ")
+    assert sum(v for k, v in counts.items() if k.startswith("checkpoint")) >= N_TRIALS // 4
+
+
+def test_strong_field_sigkill_few_resume_bit_identical(strong_reference, tmp_path):
+    """The fast variant: 2 kills in the evolution (after the first checkpoint), resumed bit-identical."""
+    counts = _campaign(strong_reference, tmp_path, 2, 191, STRONG, n_start=0, label="strong field: ")
+    assert sum(v for k, v in counts.items() if k.startswith("checkpoint")) >= 1
 
 
 @pytest.mark.parametrize("sig, status", [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
