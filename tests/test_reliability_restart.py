@@ -80,6 +80,30 @@ shadow_grid = true
 """
 
 
+#: issue 19: a small scattering run (the default run's data -- circular exact pulse (c1) at G = 0.05
+#: -- on 33 x 8, ladder u0 = -8, -4, -2), checkpointed after each finished level
+#: (asymflat/pipeline/ladder_checkpoint.py)
+SCATTER = """kind = "scattering"
+G = 0.05
+[grid]
+nx = 33
+nphi = 8
+R = 2.0
+[evolution]
+u_start = -8.0
+u_end = 4.0
+cfl = 3.5
+[output]
+checkpoint_every_steps = 1
+[characteristic]
+pulses = [{ amplitude = 1.0, a = 1.0, t0 = 0.0, x0 = 0.0, y0 = 0.0 }]
+shadow_grid = true
+[scattering]
+first_cones = [-8.0, -4.0, -2.0]
+scale_R = true
+"""
+
+
 def _reference(d: Path, text: str):
     """The uninterrupted run: its result, its start-up time (to the first checkpoint) and the
     duration of the rest (evolutions, post-processing, result)."""
@@ -106,14 +130,20 @@ def strong_reference(tmp_path_factory):
     return _reference(tmp_path_factory.mktemp("strong"), STRONG)
 
 
+@pytest.fixture(scope="module")
+def scatter_reference(tmp_path_factory):
+    return _reference(tmp_path_factory.mktemp("scatter"), SCATTER)
+
+
 def _checkpoint_state(out: Path):
-    """(phase, step) of the newest checkpoint; every generation on disk must be valid."""
+    """("phase", phase) of the newest characteristic checkpoint, ("after level", levels done) of a
+    scattering one; every generation on disk must be valid."""
     ck = runtime.default_checkpoint(out)
     found = None
     for c in (ck, checkpoint.previous(ck)):
         if c.exists():
             s = checkpoint.read(c)                          # raises if truncated / corrupted
-            found = found or (int(s["phase"]), int(s["step"]))
+            found = found or (("phase", int(s["phase"])) if "phase" in s else ("after level", int(s["levels_done"])))
     return found
 
 
@@ -139,7 +169,7 @@ def _trial(i: int, kill_at: float, anchored: bool, root: Path, ref: Path, text: 
         state = "complete result"
     else:
         ck = _checkpoint_state(out)
-        state = "no checkpoint yet" if ck is None else f"checkpoint phase {ck[0]}"
+        state = "no checkpoint yet" if ck is None else f"checkpoint {ck[0]} {ck[1]}"
     if finished:
         state = "finished before the kill"
     # 2. --resume finishes bit-identical to the uninterrupted run
@@ -291,3 +321,17 @@ def test_minutes_cadence_and_stale_temporaries(tmp_path):
     mine.write_text("ours")
     assert runtime.remove_stale_temporaries(tmp_path / "out.h5") == [stale]
     assert mine.exists()
+
+
+@pytest.mark.slow
+def test_scattering_sigkill_campaign_resumes_bit_identical(scatter_reference, tmp_path):
+    """Issue 19: 20 random SIGKILLs across the scattering run SCATTER (checkpoint per ladder level)."""
+    counts = _campaign(scatter_reference, tmp_path, N_TRIALS, 23, SCATTER, label="scattering: ")
+    assert sum(v for k, v in counts.items() if k.startswith("checkpoint")) >= N_TRIALS // 4
+
+
+def test_scattering_sigkill_few_resume_bit_identical(scatter_reference, tmp_path):
+    """The fast variant: 1 kill after the first level's checkpoint, resumed bit-identical (one kill:
+    a trial costs a whole run, ~6 s of CPU; 2 kills took 42 s on the shared 2-core machine)."""
+    counts = _campaign(scatter_reference, tmp_path, 1, 231, SCATTER, n_start=0, label="scattering: ")
+    assert sum(v for k, v in counts.items() if k.startswith("checkpoint")) >= 1

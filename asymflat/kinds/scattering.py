@@ -60,6 +60,7 @@ from asymflat.pipeline.final_state import final_state_hill_checks
 from asymflat.pipeline.global_balance import global_balance
 from asymflat.pipeline.i0_matching import extrapolate, match_across_i0, matching_summary
 from asymflat.pipeline.ladder import incoming_mass_aspect, ladder_levels, run_level, validate
+from asymflat.pipeline.ladder_checkpoint import run_levels
 from asymflat.pipeline.memory_checks import memory_checks
 from asymflat.pipeline.scri_output import scattering_output
 
@@ -90,7 +91,7 @@ def run(config: dict, progress=None) -> RunData:
     levels = ladder_levels(config)
     G = float(config["G"])
     ph = _progress.Phases(progress, _phase_plan(levels))
-    runs = [run_level(lev, ph.part(ph.names[i])) for i, lev in enumerate(levels)]
+    runs = run_levels(levels, [ph.part(ph.names[i]) for i in range(len(levels))], run_level)
     ph.begin("i0 matching over the ladder")
     L0 = runs[0]
     p, B, C = L0["p"], L0["B"], L0["C"]

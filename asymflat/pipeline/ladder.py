@@ -13,7 +13,8 @@ from asymflat import progress as _progress
 from asymflat.bms3 import ScriCut
 from asymflat.pipeline.bondi_frame import bondi_pipeline, has_scalar
 from asymflat.pipeline.characteristic_input import initial_chi, parse
-from asymflat.pipeline.evolution import evolve, has_shadow, progress_fraction, step_count
+from asymflat.pipeline.evolution import (evolution_result, evolve, has_shadow, make_solver,
+                                         progress_fraction, step_count)
 from asymflat.scri.minus import scri_minus_from_cone
 from solvers.characteristic import CharacteristicSolver
 
@@ -126,14 +127,24 @@ def first_cone(p: dict, nx: int):
     return sv.x, sv.phi, chi, sv.fields()["beta"]
 
 
-def run_level(lev: dict, progress=None) -> dict:
+def run_level(lev: dict, progress=None, evolved: tuple | None = None) -> dict:
+    """One ladder level: the main and shadow evolutions, then their Bondi frames and first cones.
+
+    ``evolved = (main buffers, shadow buffers or None)`` from a checkpoint
+    (:mod:`asymflat.pipeline.ladder_checkpoint`): the evolutions are not run again but rebuilt
+    from what they accumulated (bit-identical; the rest is computed from them as in a fresh run).
+    """
     p = parse(lev["cfg"])
     nx, R, cfl, G = p["nx"], p["R"], p["cfl"], p["G"]
     L = p["u1"] - p["u0"]
     shadow = has_shadow(p)
     nsteps = step_count(L, nx, cfl, R, shadow)
-    main = evolve(p, nx, nsteps, 1, 0, progress_fraction(progress, 0.0, 0.4))
-    coarse = evolve(p, nx // 2, nsteps // 2, 1, 0, progress_fraction(progress, 0.4, 0.15)) if shadow else None
+    if evolved is not None:
+        main = evolution_result(p, make_solver(p, nx), nsteps, evolved[0], 0)
+        coarse = evolution_result(p, make_solver(p, nx // 2), nsteps // 2, evolved[1], 0) if shadow else None
+    else:
+        main = evolve(p, nx, nsteps, 1, 0, progress_fraction(progress, 0.0, 0.4))
+        coarse = evolve(p, nx // 2, nsteps // 2, 1, 0, progress_fraction(progress, 0.4, 0.15)) if shadow else None
     scalar = has_scalar(p)
     B = bondi_pipeline(main, G, scalar)
     C = bondi_pipeline(coarse, G, scalar) if coarse else None
