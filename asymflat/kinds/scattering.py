@@ -15,6 +15,10 @@ scri+: :func:`asymflat.pipeline.bondi_frame.bondi_pipeline` (Bondi frame with A(
 inertial time of the first cut).  scri-: :func:`asymflat.scri.minus.scri_minus_from_cone` (the
 relabelled first cone; its docstring has the derivation), on uniform v_B cuts of step du.
 
+Checkpoints (issue 19): with ``[output] checkpoint_every_steps`` or ``checkpoint_every_minutes``
+non-zero, one after each finished ladder level (:mod:`asymflat.pipeline.ladder_checkpoint`);
+``--resume`` continues at the first unfinished level, bit-identical to an uninterrupted run.
+
 Matching (conventions.md section 6; same layout as the vacuum kind, for the main level, plus
 ``ladder/...``, ``limit/...``, ``balance/...``): first scri+ cut (u = u0) against the last scri- cut
 (v_B = v_max, the cone point at x = 0.8), per Fourier mode, for the Poincare and mode charges
