@@ -221,11 +221,14 @@ def test_strong_field_sigkill_few_resume_bit_identical(strong_reference, tmp_pat
     assert sum(v for k, v in counts.items() if k.startswith("checkpoint")) >= 1
 
 
-@pytest.mark.parametrize("sig, status", [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
-def test_signal_stops_cleanly_with_checkpoint_then_resume(reference, tmp_path, sig, status):
-    ref = reference[0]
+@pytest.mark.parametrize("sig, status, text, ref_fixture", [
+    (signal.SIGTERM, 143, CFG, "reference"), (signal.SIGINT, 130, CFG, "reference"),
+    (signal.SIGTERM, 143, SCATTER, "scatter_reference"),   # acted on at the next ladder level's end
+])
+def test_signal_stops_cleanly_with_checkpoint_then_resume(request, tmp_path, sig, status, text, ref_fixture):
+    ref = request.getfixturevalue(ref_fixture)[0]
     cfg = tmp_path / "run.toml"
-    cfg.write_text(CFG)
+    cfg.write_text(text)
     out = tmp_path / "out.h5"
     ck = runtime.default_checkpoint(out)
     proc = subprocess.Popen(_cmd(cfg, out), env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
