@@ -20,7 +20,9 @@
   ====  =====  =====================  ========  =========
 
   (max |psi0| = 0.57): every failing grid has estimate > 1e-5 max|psi0| = 5.7e-6 and every
-  passing one below, so the validator refuses exactly the failing ones (PSI0_ANGULAR_TOL).
+  passing one below, so the validator refuses exactly the failing ones (PSI0_ANGULAR_TOL).  The
+  gate tightens with grid.nx (the threshold scales as (256/nx)^4): x0 = 0.8, nphi = 32 at
+  grid.nx = 513 fails (1.5e-7 / 6.3e-9) and is refused (2.4e-6 > 3.6e-7).
 * a characteristic (or advanced) run with pulses beyond the conical-defect range: refused as the
   scattering kind refuses it (same message); before, amplitude 1e3 at G = 0.05 started and died
   "unstable" (exit 3) at u = -1.97.
@@ -42,7 +44,7 @@ from asymflat.pipeline.characteristic_input import psi0_angular_error  # noqa: E
 G0 = """kind = "characteristic"
 G = 0.0
 [grid]
-nx = 257
+nx = {nx}
 nphi = {nphi}
 R = 1.0
 [evolution]
@@ -69,7 +71,7 @@ def _run(tmp_path: Path, text: str, *extra: str) -> subprocess.CompletedProcess:
 
 
 def test_g0_pulse_at_nphi_32_is_refused_naming_nphi_error_tolerance_and_need(tmp_path):
-    r = _run(tmp_path, G0.format(nphi=32, x0=1.2))
+    r = _run(tmp_path, G0.format(nphi=32, x0=1.2, nx=257))
     assert r.returncode == 2, r.stderr
     assert r.stderr == ("asymflat: error: grid.nphi = 32: the angular truncation error of psi0 at scri+ is about "
                         "6.2e-05 (closed form of the pulses, modes |m| > nphi/3), above the 5.7e-06 the run's "
@@ -77,11 +79,12 @@ def test_g0_pulse_at_nphi_32_is_refused_naming_nphi_error_tolerance_and_need(tmp
     assert not list(tmp_path.glob("c.h5*"))                    # nothing written, nothing locked
 
 
-@pytest.mark.parametrize("x0,nphi,refused", [(0.5, 16, True), (0.5, 24, False), (0.8, 24, True), (0.8, 32, False),
-                                             (1.2, 32, True), (1.2, 48, False)])
-def test_refusal_agrees_with_the_measured_gate(x0, nphi, refused):
+@pytest.mark.parametrize("x0,nphi,nx,refused", [(0.5, 16, 257, True), (0.5, 24, 257, False), (0.8, 24, 257, True),
+                                                (0.8, 32, 257, False), (1.2, 32, 257, True), (1.2, 48, 257, False),
+                                                (0.8, 32, 513, True)])
+def test_refusal_agrees_with_the_measured_gate(x0, nphi, nx, refused):
     """The table of the module doc: refused exactly where the run's psi0_vs_exact check fails."""
-    cfg = config.parse(G0.format(nphi=nphi, x0=x0))
+    cfg = config.parse(G0.format(nphi=nphi, x0=x0, nx=nx))
     if refused:
         with pytest.raises(ValueError, match=rf"grid.nphi = {nphi}: the angular truncation error"):
             api.validate_physics(cfg)
@@ -99,7 +102,7 @@ def test_angular_estimate_converges_spectrally():
 
 def test_g0_pulse_at_nphi_48_runs_and_passes_its_gate(tmp_path):
     """The nphi the refusal asks for passes the run's own check (measured 7.2e-8 < 6.7e-7)."""
-    r = _run(tmp_path, G0.format(nphi=48, x0=1.2), "--quiet")
+    r = _run(tmp_path, G0.format(nphi=48, x0=1.2, nx=257), "--quiet")
     assert r.returncode == 0, r.stderr
     with __import__("asymflat").load(tmp_path / "c.h5") as res:
         res.verify()

@@ -120,8 +120,8 @@ RESOLVE_TOL_PHI = 2e-2
 #: time error).  Measured at grid.nx = 257 (one off-centre pulse, a = 1, x0 = 0.5, 0.8, 1.2; nphi
 #: = 16..64): the gate's tolerance is 2.5e-7..1.2e-6 of max |psi0|, and :func:`psi0_angular_error`
 #: over-estimates the check's error by 2.3..17 where the angular error dominates; 1e-5 separates
-#: the 7 grids that fail the check from the 3 that pass (docs/cluster.md is not the place: see the
-#: test tests/test_faults_refusals.py).
+#: the 4 grids that fail the check from the 6 that pass, and at grid.nx = 513 the scaled threshold
+#: refuses x0 = 0.8, nphi = 32, which fails there (the table: tests/test_faults_refusals.py).
 PSI0_ANGULAR_TOL = 1e-5
 PSI0_ANGULAR_NX = 256
 _MID6 = np.array([3.0, -25.0, 150.0, 150.0, -25.0, 3.0]) / 256.0
