@@ -73,18 +73,22 @@ def test_many_cold_starts_at_once_then_a_warm_start_compiles_nothing(tmp_path):
 @pytest.mark.slow
 def test_after_the_warmup_point_another_point_of_the_sweep_compiles_nothing(tmp_path):
     """What ``asymflat sweep --warmup`` does (the driver runs the first point of each kind on the
-    fresh cache), then a point of the same sweep with another grid (nx 65, nphi 16)."""
+    fresh cache), then points of the same kind with another grid (nx 65, nphi 16), another radial
+    order (4: the stencils are data, not code) and without the phi filter."""
     cache = tmp_path / "numba-cache"
     cache.mkdir()
+    base = pulse_config(0.5, -1.0, 3)
     first = tmp_path / "p0.toml"
-    first.write_text(pulse_config(0.5, -1.0, 3))
-    other = tmp_path / "p1.toml"
-    other.write_text(pulse_config(0.5, -1.0, 3).replace("nx = 33", "nx = 65").replace("nphi = 8", "nphi = 16"))
+    first.write_text(base)
     p = _start(first, tmp_path / "p0.h5", _env(cache))
     assert p.wait(timeout=1200) == 0
     files = _cache_files(cache)
-    p = _start(other, tmp_path / "p1.h5", _env(cache, debug=True))
-    text = p.communicate(timeout=600)[0]
-    assert p.returncode == 0, text
-    assert "[cache] data saved" not in text and "[cache] data loaded" in text, text[-2000:]
-    assert _cache_files(cache) == files
+    others = [base.replace("nx = 33", "nx = 65").replace("nphi = 8", "nphi = 16"),
+              base.replace("shadow_grid = true", "shadow_grid = true\nradial_order = 4\nfilter = false")]
+    for k, text in enumerate(others, 1):
+        (tmp_path / f"p{k}.toml").write_text(text)
+        p = _start(tmp_path / f"p{k}.toml", tmp_path / f"p{k}.h5", _env(cache, debug=True))
+        log = p.communicate(timeout=600)[0]
+        assert p.returncode == 0, log
+        assert "[cache] data saved" not in log and "[cache] data loaded" in log, log[-2000:]
+        assert _cache_files(cache) == files
