@@ -25,7 +25,12 @@ from reliability_support import pulse_config  # noqa: E402
 UNSTABLE = pulse_config(2.0, 6.0, 10)
 
 
-def test_unstable_run_stops_with_one_line_and_keeps_output_and_checkpoint(tmp_path, capsys):
+def test_unstable_run_stops_with_one_line_and_keeps_output_and_checkpoint(tmp_path, capsys, monkeypatch):
+    # amplitude 2 is beyond the conical-defect range (Hill trace 5.1) and refused up front since
+    # issue 19 (tests/test_faults_refusals.py); every amplitude inside it (<= 1.7) runs stably, so
+    # the stopping path is exercised by lifting that one refusal
+    from asymflat.pipeline import ladder
+    monkeypatch.setattr(ladder, "refuse_beyond_conical_defect", lambda *a: None)
     cfg = tmp_path / "unstable.toml"
     cfg.write_text(UNSTABLE)
     out = tmp_path / "unstable.h5"

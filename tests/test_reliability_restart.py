@@ -56,13 +56,60 @@ def _wait_for_checkpoint(proc, out: Path, limit: float = 120.0) -> bool:
     return False
 
 
-@pytest.fixture(scope="module")
-def reference(tmp_path_factory):
+#: issue 19: a strong-field, phi-dependent run (runs/characteristic_strong_multiharmonic.toml's
+#: data -- off-centre exact pulse + m = 2, 3 compact pulses at G = 0.02 -- on a small grid: 65 x 16,
+#: 320 + 160 steps, u in [-2, 3]), checkpointed every 3 steps
+STRONG = """kind = "characteristic"
+G = 0.02
+[grid]
+nx = 65
+nphi = 16
+R = 1.0
+[evolution]
+u_start = -2.0
+u_end = 3.0
+cfl = 1.0
+[output]
+checkpoint_every_steps = 3
+[characteristic]
+pulses = [{ amplitude = 1.0, a = 1.0, t0 = 0.0, x0 = 0.5, y0 = 0.0 }]
+compact = [
+  { amplitude = 0.1, r_center = 1.0, width = 0.8, m = 2, phase = 0.3 },
+  { amplitude = 0.05, r_center = 1.5, width = 0.8, m = 3, phase = 0.0 },
+]
+shadow_grid = true
+"""
+
+
+#: issue 19: a small scattering run (the default run's data -- circular exact pulse (c1) at G = 0.05
+#: -- on 33 x 8, ladder u0 = -8, -4, -2), checkpointed after each finished level
+#: (asymflat/pipeline/ladder_checkpoint.py)
+SCATTER = """kind = "scattering"
+G = 0.05
+[grid]
+nx = 33
+nphi = 8
+R = 2.0
+[evolution]
+u_start = -8.0
+u_end = 4.0
+cfl = 3.5
+[output]
+checkpoint_every_steps = 1
+[characteristic]
+pulses = [{ amplitude = 1.0, a = 1.0, t0 = 0.0, x0 = 0.0, y0 = 0.0 }]
+shadow_grid = true
+[scattering]
+first_cones = [-8.0, -4.0, -2.0]
+scale_R = true
+"""
+
+
+def _reference(d: Path, text: str):
     """The uninterrupted run: its result, its start-up time (to the first checkpoint) and the
     duration of the rest (evolutions, post-processing, result)."""
-    d = tmp_path_factory.mktemp("ref")
     cfg = d / "run.toml"
-    cfg.write_text(CFG)
+    cfg.write_text(text)
     out = d / "out.h5"
     proc, t0 = _launch(cfg, out)
     assert _wait_for_checkpoint(proc, out)
@@ -74,23 +121,39 @@ def reference(tmp_path_factory):
     return out, t1 - t0, t2 - t1
 
 
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory):
+    return _reference(tmp_path_factory.mktemp("ref"), CFG)
+
+
+@pytest.fixture(scope="module")
+def strong_reference(tmp_path_factory):
+    return _reference(tmp_path_factory.mktemp("strong"), STRONG)
+
+
+@pytest.fixture(scope="module")
+def scatter_reference(tmp_path_factory):
+    return _reference(tmp_path_factory.mktemp("scatter"), SCATTER)
+
+
 def _checkpoint_state(out: Path):
-    """(phase, step) of the newest checkpoint; every generation on disk must be valid."""
+    """("phase", phase) of the newest characteristic checkpoint, ("after level", levels done) of a
+    scattering one; every generation on disk must be valid."""
     ck = runtime.default_checkpoint(out)
     found = None
     for c in (ck, checkpoint.previous(ck)):
         if c.exists():
             s = checkpoint.read(c)                          # raises if truncated / corrupted
-            found = found or (int(s["phase"]), int(s["step"]))
+            found = found or (("phase", int(s["phase"])) if "phase" in s else ("after level", int(s["levels_done"])))
     return found
 
 
-def _trial(i: int, kill_at: float, anchored: bool, root: Path, ref: Path) -> tuple[str, str]:
+def _trial(i: int, kill_at: float, anchored: bool, root: Path, ref: Path, text: str = CFG) -> tuple[str, str]:
     """SIGKILL ``kill_at`` seconds after the start (``anchored``: after the first checkpoint)."""
     d = root / f"trial{i:02d}"
     d.mkdir()
     cfg = d / "run.toml"
-    cfg.write_text(CFG)
+    cfg.write_text(text)
     out = d / "out.h5"
     proc, _ = _launch(cfg, out, stderr=subprocess.DEVNULL)
     if anchored:
@@ -107,7 +170,7 @@ def _trial(i: int, kill_at: float, anchored: bool, root: Path, ref: Path) -> tup
         state = "complete result"
     else:
         ck = _checkpoint_state(out)
-        state = "no checkpoint yet" if ck is None else f"checkpoint phase {ck[0]}"
+        state = "no checkpoint yet" if ck is None else f"checkpoint {ck[0]} {ck[1]}"
     if finished:
         state = "finished before the kill"
     # 2. --resume finishes bit-identical to the uninterrupted run
@@ -120,30 +183,58 @@ def _trial(i: int, kill_at: float, anchored: bool, root: Path, ref: Path) -> tup
     return state, f"{kill_at:.2f}"
 
 
-def test_sigkill_at_random_moments_then_resume_is_bit_identical(reference, tmp_path):
-    """4 kills at random moments of the start-up (import, validation, before the first checkpoint),
-    16 at random moments of the rest of the run (evolutions, checkpoint writes, post-processing,
-    result write, clean-up, or just after the end), 2 at a time."""
+def _campaign(reference, root: Path, n: int, seed: int, text: str = CFG, n_start: int | None = None,
+              label: str = "", fractions: tuple[float, ...] | None = None) -> collections.Counter:
+    """``n_start`` kills (default n/5) at random moments of the start-up (import, validation,
+    before the first checkpoint), the rest at random moments of the rest of the run (evolutions,
+    checkpoint writes, post-processing, result write, clean-up, or just after the end), 2 at a
+    time; every trial resumed and compared bit for bit (:func:`_trial`).  Returns the counts."""
     ref, t_start, t_rest = reference
-    rng = np.random.default_rng(13)
-    n_start = N_TRIALS // 5
+    rng = np.random.default_rng(seed)
+    n_start = n // 5 if n_start is None else n_start
     plan = [(float(t), False) for t in rng.uniform(0.0, 1.2 * t_start, n_start)]
-    plan += [(float(t), True) for t in rng.uniform(0.0, 1.1 * t_rest, N_TRIALS - n_start)]
+    plan += [(float(t), True) for t in rng.uniform(0.0, 1.1 * t_rest, n - n_start)]
+    if fractions is not None:     # fixed moments after the first checkpoint, as fractions of the rest
+        plan = [(f * t_rest, True) for f in fractions]
     with cf.ThreadPoolExecutor(max_workers=2) as ex:
-        outcomes = list(ex.map(lambda a: _trial(a[0], *a[1], tmp_path, ref), enumerate(plan)))
+        outcomes = list(ex.map(lambda a: _trial(a[0], *a[1], root, ref, text), enumerate(plan)))
     counts = collections.Counter(s for s, _ in outcomes)
-    print(f"\nSIGKILL trials ({N_TRIALS}; uninterrupted run: start-up {t_start:.2f} s, rest {t_rest:.2f} s): "
-          f"{dict(counts)}")
-    assert sum(counts.values()) == N_TRIALS
+    print(f"\n{label}SIGKILL trials ({n}; uninterrupted run: start-up {t_start:.2f} s, rest {t_rest:.2f} s): "
+          f"{dict(counts)}; injected {n}, survived {sum(counts.values())} (resumed bit-identical), lost 0")
+    assert sum(counts.values()) == n
+    return counts
+
+
+def test_sigkill_at_random_moments_then_resume_is_bit_identical(reference, tmp_path):
+    counts = _campaign(reference, tmp_path, N_TRIALS, 13)
     # the kills must actually have hit running evolutions
     assert sum(v for k, v in counts.items() if k.startswith("checkpoint")) >= N_TRIALS // 4
 
 
-@pytest.mark.parametrize("sig, status", [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
-def test_signal_stops_cleanly_with_checkpoint_then_resume(reference, tmp_path, sig, status):
-    ref = reference[0]
+@pytest.mark.slow
+def test_strong_field_sigkill_campaign_resumes_bit_identical(strong_reference, tmp_path):
+    """Issue 19: 20 random SIGKILLs across the strong-field run STRONG."""
+    counts = _campaign(strong_reference, tmp_path, N_TRIALS, 19, STRONG, label="strong field: ")
+    assert sum(v for k, v in counts.items() if k.startswith("checkpoint")) >= N_TRIALS // 4
+
+
+def test_strong_field_sigkill_few_resume_bit_identical(strong_reference, tmp_path):
+    """The fast variant: 2 kills in the evolution (10 % and 25 % of the time after the first
+    checkpoint: random moments landed after the evolution once the set-up got faster), resumed
+    bit-identical."""
+    counts = _campaign(strong_reference, tmp_path, 2, 191, STRONG, n_start=0, label="strong field: ",
+                       fractions=(0.1, 0.25))
+    assert sum(v for k, v in counts.items() if k.startswith("checkpoint")) >= 1
+
+
+@pytest.mark.parametrize("sig, status, text, ref_fixture", [
+    (signal.SIGTERM, 143, CFG, "reference"), (signal.SIGINT, 130, CFG, "reference"),
+    (signal.SIGTERM, 143, SCATTER, "scatter_reference"),   # acted on at the next ladder level's end
+])
+def test_signal_stops_cleanly_with_checkpoint_then_resume(request, tmp_path, sig, status, text, ref_fixture):
+    ref = request.getfixturevalue(ref_fixture)[0]
     cfg = tmp_path / "run.toml"
-    cfg.write_text(CFG)
+    cfg.write_text(text)
     out = tmp_path / "out.h5"
     ck = runtime.default_checkpoint(out)
     proc = subprocess.Popen(_cmd(cfg, out), env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -239,3 +330,17 @@ def test_minutes_cadence_and_stale_temporaries(tmp_path):
     mine.write_text("ours")
     assert runtime.remove_stale_temporaries(tmp_path / "out.h5") == [stale]
     assert mine.exists()
+
+
+@pytest.mark.slow
+def test_scattering_sigkill_campaign_resumes_bit_identical(scatter_reference, tmp_path):
+    """Issue 19: 20 random SIGKILLs across the scattering run SCATTER (checkpoint per ladder level)."""
+    counts = _campaign(scatter_reference, tmp_path, N_TRIALS, 23, SCATTER, label="scattering: ")
+    assert sum(v for k, v in counts.items() if k.startswith("checkpoint")) >= N_TRIALS // 4
+
+
+def test_scattering_sigkill_few_resume_bit_identical(scatter_reference, tmp_path):
+    """The fast variant: 1 kill after the first level's checkpoint, resumed bit-identical (one kill:
+    a trial costs a whole run, ~6 s of CPU; 2 kills took 42 s on the shared 2-core machine)."""
+    counts = _campaign(scatter_reference, tmp_path, 1, 231, SCATTER, n_start=0, label="scattering: ")
+    assert sum(v for k, v in counts.items() if k.startswith("checkpoint")) >= 1

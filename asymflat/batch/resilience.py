@@ -75,8 +75,11 @@ def _scheduler_gone(client: Any, exc: BaseException) -> bool:
     import asyncio
     import concurrent.futures
 
-    if isinstance(exc, (asyncio.CancelledError, concurrent.futures.CancelledError)):
-        return True
+    from distributed.comm.core import CommClosedError
+
+    if isinstance(exc, (asyncio.CancelledError, concurrent.futures.CancelledError, CommClosedError,
+                        ConnectionError, TimeoutError)):
+        return True   # the connection to the scheduler, not a worker (a lost worker is KilledWorker)
     return getattr(client, "status", "running") not in ("running", "connecting")
 
 
@@ -86,7 +89,9 @@ def submit_all(points: list[Any], book: Any, client: Any, execute: Callable[[Any
 
     ``execute(task)`` runs a point in a worker; ``lost(point, exc, attempts)`` builds the failed
     outcome of a point lost ``attempts`` times.  Raises :class:`SchedulerLost` when the
-    scheduler goes away (after recording every outcome that arrived).
+    scheduler goes away (after recording every outcome that arrived, and rebuilding the manifest
+    from the result files: a point whose worker wrote its result before the scheduler went, with
+    the outcome lost on the way, is done).
     """
     from distributed import as_completed
 
@@ -121,7 +126,8 @@ def submit_all(points: list[Any], book: Any, client: Any, execute: Callable[[Any
             outcome = lost(point, exc, attempts[point.index])
         book.record(outcome)
     if gone:
-        raise SchedulerLost(gone, reason)
+        book.refresh()   # results a worker wrote before the scheduler went are done: the manifest says so
+        raise SchedulerLost([i for i in gone if book.states[i].status != "done"], reason)
 
 
 def _one(exc: BaseException) -> str:

@@ -168,6 +168,23 @@ class _Book:
         if self.report is not None:
             self.report(outcome, state)
 
+    def tidy_done(self) -> None:
+        """Remove what a point killed between writing its result and removing its checkpoints
+        left behind (the checkpoints, dead writers' temporaries): its complete result stands."""
+        from asymflat import runtime
+        from asymflat.io import checkpoint
+
+        for s in self.states:
+            if s.status == "done":
+                ck = runtime.default_checkpoint(s.result)
+                runtime.remove_stale_temporaries(s.result, ck)
+                for c in (ck, checkpoint.previous(ck)):
+                    c.unlink(missing_ok=True)
+
+    def refresh(self) -> None:
+        """Rebuild the states and the manifest from the files (results are the ground truth)."""
+        self.states = store.refresh_manifest(self.sweep, self.outdir)
+
     def save(self) -> Path:
         return store.write_manifest(self.sweep, self.outdir, self.states)
 
@@ -223,6 +240,7 @@ def run_sweep(
     out.mkdir(parents=True, exist_ok=True)
     book = _Book(sweep, out, report)
     manifest = book.save()
+    book.tidy_done()
     pending = book.pending()
     skipped = sum(s.status == "done" for s in book.states)
     if pending and serial:
@@ -335,7 +353,9 @@ def dask_client(workers: int, scheduler: str | None = None) -> Iterator[Any]:
     """
     distributed = _import_distributed()
     if scheduler is not None:
-        with distributed.Client(scheduler) as client:
+        # the client logs the traceback of every failed reconnect when the scheduler is lost; the
+        # driver says it in one line (resilience.SchedulerLost)
+        with _quiet("distributed.client", logging.CRITICAL), distributed.Client(scheduler) as client:
             yield client
         return
     env = {**WORKER_ENV, **_passthrough_env()}

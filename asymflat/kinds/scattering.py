@@ -29,6 +29,10 @@ scri+: :func:`asymflat.pipeline.bondi_frame.bondi_pipeline` (Bondi frame with A(
 inertial time of the first cut).  scri-: :func:`asymflat.scri.minus.scri_minus_from_cone` (the
 relabelled first cone; its docstring has the derivation), on uniform v_B cuts of step du.
 
+Checkpoints (issue 19): with ``[output] checkpoint_every_steps`` or ``checkpoint_every_minutes``
+non-zero, one after each finished ladder level (:mod:`asymflat.pipeline.ladder_checkpoint`);
+``--resume`` continues at the first unfinished level, bit-identical to an uninterrupted run.
+
 Matching (conventions.md section 6; same layout as the vacuum kind, for the main level, plus
 ``ladder/...``, ``limit/...``, ``balance/...``): first scri+ cut (u = u0) against the last scri- cut
 (v_B = v_max, the cone point at x = 0.8), per Fourier mode, for the Poincare and mode charges
@@ -75,6 +79,7 @@ from asymflat.pipeline.final_state import final_state_hill_checks
 from asymflat.pipeline.global_balance import global_balance, global_balance_checks
 from asymflat.pipeline.i0_matching import extrapolate, match_across_i0, matching_summary
 from asymflat.pipeline.ladder import incoming_mass_aspect, ladder_levels, main_index, run_level, validate
+from asymflat.pipeline.ladder_checkpoint import run_levels
 from asymflat.pipeline.memory_checks import memory_checks
 from asymflat.pipeline.scri_output import scattering_output
 
@@ -108,7 +113,7 @@ def run(config: dict, progress=None) -> RunData:
     levels = ladder_levels(config)
     G = float(config["G"])
     ph = _progress.Phases(progress, _phase_plan(levels))
-    runs = [run_level(lev, ph.part(ph.names[i]), first_cut_only=not lev["main"]) for i, lev in enumerate(levels)]
+    runs = run_levels(levels, [ph.part(ph.names[i]) for i in range(len(levels))], run_level)
     ph.begin("i0 matching over the ladder")
     im = main_index(levels)
     L0 = runs[im]

@@ -131,6 +131,16 @@ def first_cone_data(x: np.ndarray, phi: np.ndarray, p: dict) -> np.ndarray:
 #: (largest Fourier coefficient above nphi/3, the filtered band, relative to the largest one)
 RESOLVE_TOL_X = 2e-2
 RESOLVE_TOL_PHI = 2e-2
+#: the psi0_vs_exact gate (G = 0 exact pulses): largest angular truncation error of psi0 at scri+,
+#: relative to max |psi0|, accepted at grid.nx = PSI0_ANGULAR_NX + 1, scaled by the gate's own
+#: order, (PSI0_ANGULAR_NX / nx)^4 (its tolerance is 3 x a shadow-grid estimate of the radial and
+#: time error).  Measured at grid.nx = 257 (one off-centre pulse, a = 1, x0 = 0.5, 0.8, 1.2; nphi
+#: = 16..64): the gate's tolerance is 2.5e-7..1.2e-6 of max |psi0|, and :func:`psi0_angular_error`
+#: over-estimates the check's error by 2.3..17 where the angular error dominates; 1e-5 separates
+#: the 4 grids that fail the check from the 6 that pass, and at grid.nx = 513 the scaled threshold
+#: refuses x0 = 0.8, nphi = 32, which fails there (the table: tests/test_faults_refusals.py).
+PSI0_ANGULAR_TOL = 1e-5
+PSI0_ANGULAR_NX = 256
 _MID6 = np.array([3.0, -25.0, 150.0, 150.0, -25.0, 3.0]) / 256.0
 _MAX_POINTS = 1 << 15
 
@@ -165,6 +175,43 @@ def _angular_tail(nx: int, nphi: int, u0: float, R: float, pulses, compact) -> f
     return float(np.max(c[:, np.arange(c.shape[1]) > nphi / 3])) / top
 
 
+def psi0_angular_error(nphi: int, u0: float, u1: float, pulses) -> tuple[float, float]:
+    """Angular truncation error of psi0 at scri+ on an nphi grid, and max |psi0|, from the
+    closed form (docs/conventions.md; :func:`asymflat.exact.pulses.pulse_psi0`):
+
+        E = max_u 2 sum_{m > nphi/3} |c_m(u)|,   psi0(u, phi) = sum_m c_m(u) e^{i m phi},
+
+    the part the phi filter (modes |m| <= nphi/3 kept) cannot represent, evaluated on 8 nphi
+    angles and 401 times in [u0, u1]."""
+    from asymflat.exact.pulses import pulse_psi0
+
+    M = 8 * nphi
+    u = np.linspace(u0, u1, 401)[:, None]
+    f = pulse_psi0(u, 2 * np.pi * np.arange(M)[None, :] / M, pulses)
+    c = np.abs(np.fft.rfft(f, axis=1)) / M
+    band = np.arange(c.shape[1]) > nphi / 3
+    return float(np.max(2 * np.sum(c[:, band], axis=1))), float(np.max(np.abs(f)))
+
+
+def _refuse_psi0_angular(p: dict) -> None:
+    """The run's psi0_vs_exact gate (G = 0, exact pulses only, no acceleration) fails where the
+    angular truncation error alone exceeds its tolerance: refuse such an nphi up front."""
+    if not (p["G"] == 0 and p["pulses"] and not p["compact"] and p["acc"] == [0.0, 0.0] and p["mu"] == 1.0):
+        return
+    nphi, u0, u1, nx = p["nphi"], p["u0"], p["u1"], p["nx"]
+    err, top = psi0_angular_error(nphi, u0, u1, p["pulses"])
+    rel = min(RESOLVE_TOL_PHI, PSI0_ANGULAR_TOL * (PSI0_ANGULAR_NX / nx) ** 4)
+    if err <= rel * top:
+        return
+    need = nphi + 8 - nphi % 8
+    while need < _MAX_POINTS and psi0_angular_error(need, u0, u1, p["pulses"])[0] > rel * top:
+        need += 8
+    raise ValueError(
+        f"grid.nphi = {nphi}: the angular truncation error of psi0 at scri+ is about {err:.2g} (closed form of "
+        f"the pulses, modes |m| > nphi/3), above the {rel * top:.2g} the run's psi0_vs_exact check tolerates "
+        f"at grid.nx = {nx + 1} ({rel:.2g} x max |psi0|); need grid.nphi >= {need}")
+
+
 def _data_items(config: dict, p: dict):
     """(config key, pulses, compact) of every initial-data item, for resolution messages."""
     ch = config.get("characteristic") or {}
@@ -188,7 +235,11 @@ def validate(config: dict) -> dict:
       with 6 points to the radial midpoints must be within RESOLVE_TOL_X of the exact values
       (relative to its maximum), and its Fourier coefficients with |m| > nphi/3 below
       RESOLVE_TOL_PHI; otherwise the message names the item, the error and the grid.nx /
-      grid.nphi that resolves it (found by doubling).
+      grid.nphi that resolves it (found by doubling);
+    * G = 0 exact pulses whose angular truncation error at scri+ (:func:`psi0_angular_error`)
+      exceeds what the run's psi0_vs_exact gate tolerates (PSI0_ANGULAR_TOL);
+    * pulses whose energy takes i0 beyond the conical-defect range (the scattering kind's bound,
+      :func:`asymflat.pipeline.ladder.refuse_beyond_conical_defect`).
 
     Returns the parsed parameters.
     """
@@ -214,4 +265,9 @@ def validate(config: dict) -> dict:
             raise ValueError(
                 f"{key}: the initial data has angular structure grid.nphi = {nphi} cannot resolve (Fourier "
                 f"modes |m| > nphi/3 hold {tail:.2g} > {RESOLVE_TOL_PHI:g} of the largest); need grid.nphi >= {need}")
+    _refuse_psi0_angular(p)
+    if p["mu"] == 1.0:
+        from asymflat.pipeline.ladder import refuse_beyond_conical_defect
+
+        refuse_beyond_conical_defect(p["pulses"], p["G"], nphi)
     return p

@@ -5,6 +5,7 @@ its relabelled first cone, the i0 cuts of both sides (:func:`i0_cuts`), and the 
 from __future__ import annotations
 
 import copy
+import warnings
 
 import numpy as np
 
@@ -13,7 +14,8 @@ from asymflat.bms3 import ScriCut
 from asymflat.pipeline.bondi_frame import bondi_pipeline, has_scalar
 from asymflat.pipeline.characteristic_input import first_cone_data, parse
 from asymflat.pipeline.incoming_input import central_time, energy_width, incoming_table, support_start
-from asymflat.pipeline.evolution import evolve, has_shadow, progress_fraction, step_count
+from asymflat.pipeline.evolution import (evolution_result, evolve, has_shadow, make_solver,
+                                         progress_fraction, step_count)
 from asymflat.scri.minus import scri_minus_from_cone
 from solvers.characteristic import CharacteristicSolver
 
@@ -107,20 +109,35 @@ def validate(config: dict) -> None:
     radiation whose energy would take i0 beyond the conical-defect range (the Hill monodromy of
     Theta- at v -> +inf must be elliptic, |tr M| < 2: deficit angle below 2 pi; physics-bms3.md
     section 2.6).  The i0 estimate is :func:`incoming_mass_aspect` (exact at O(G))."""
-    from asymflat.bms3 import hill
-
     for lev in ladder_levels(config):
         parse(lev["cfg"])
-    G = float(config["G"])
-    pulses = config["characteristic"]["pulses"]
-    if G > 0 and pulses:
-        theta = incoming_mass_aspect(pulses, G, int(config["grid"]["nphi"]))
-        h = hill(theta)
-        if not abs(h.trace) < 2.0:
-            raise ValueError(
-                f"characteristic.pulses: the incoming energy takes spatial infinity beyond the conical-defect "
-                f"range (Hill trace of Theta- at v -> +inf = {h.trace:.4g}, estimated at O(G); a deficit angle "
-                f"below 2 pi needs |trace| < 2): lower the amplitudes or G = {G:g}")
+    refuse_beyond_conical_defect(config["characteristic"]["pulses"], float(config["G"]),
+                                 int(config["grid"]["nphi"]))
+
+
+def refuse_beyond_conical_defect(pulses, G: float, nphi: int) -> None:
+    """Refuse exact pulses whose energy takes i0 beyond the conical-defect range: the Hill
+    monodromy of Theta- at v -> +inf (:func:`incoming_mass_aspect`, exact at O(G)) must be
+    elliptic, |tr M| < 2 (deficit angle below 2 pi; physics-bms3.md section 2.6).  The same
+    refusal for every kind taking pulses (scattering, characteristic, advanced): such data has
+    no asymptotically flat evolution, and a characteristic run of it dies "unstable" (exit 3)."""
+    from asymflat.bms3 import hill
+
+    if not (G > 0 and pulses):
+        return
+    theta = incoming_mass_aspect(pulses, G, nphi)
+    try:
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore", RuntimeWarning)     # scipy's overflow on the way to failing
+            trace = f"{hill(theta).trace:.4g}"
+        inside = abs(float(trace)) < 2.0
+    except (RuntimeError, FloatingPointError, OverflowError):  # the monodromy overflows: far outside
+        trace, inside = f"inf (the monodromy overflows; max Theta- = {float(np.max(theta)):.3g})", False
+    if not inside:
+        raise ValueError(
+            f"characteristic.pulses: the incoming energy takes spatial infinity beyond the conical-defect "
+            f"range (Hill trace of Theta- at v -> +inf = {trace}, estimated at O(G); a deficit angle "
+            f"below 2 pi needs |trace| < 2): lower the amplitudes or G = {G:g}")
 
 
 def first_cone(p: dict, nx: int):
@@ -135,11 +152,15 @@ def first_cone(p: dict, nx: int):
 FIRST_CUT_STEPS = 32
 
 
-def run_level(lev: dict, progress=None, first_cut_only: bool = False) -> dict:
-    """One ladder level: the characteristic evolution from its first cone (main + shadow grid), the
-    Bondi frame at scri+, and the scri- data of its relabelled first cone.  ``first_cut_only``: the
-    level serves only the i0 matching, which reads the first scri+ cut and the first cone (module doc of
-    asymflat.kinds.scattering): evolve FIRST_CUT_STEPS steps of the full run's du instead of to u_end."""
+def run_level(lev: dict, progress=None, evolved: tuple | None = None, first_cut_only: bool = False) -> dict:
+    """One ladder level: the main and shadow evolutions, then their Bondi frames and first cones.
+
+    ``first_cut_only``: the level serves only the i0 matching, which reads the first scri+ cut and the
+    first cone (module doc of asymflat.kinds.scattering): evolve FIRST_CUT_STEPS steps of the full
+    run's du instead of to u_end.  ``evolved = (main buffers, shadow buffers or None)`` from a checkpoint
+    (:mod:`asymflat.pipeline.ladder_checkpoint`): the evolutions are not run again but rebuilt
+    from what they accumulated (bit-identical; the rest is computed from them as in a fresh run).
+    """
     p = parse(lev["cfg"])
     p["incoming"], p["t_c"] = lev.get("incoming"), lev["t_c"]
     nx, R, cfl, G = p["nx"], p["R"], p["cfl"], p["G"]
@@ -149,8 +170,12 @@ def run_level(lev: dict, progress=None, first_cut_only: bool = False) -> dict:
     if first_cut_only and nsteps > FIRST_CUT_STEPS:
         p = dict(p, u1=p["u0"] + FIRST_CUT_STEPS * (L / nsteps))
         nsteps = FIRST_CUT_STEPS
-    main = evolve(p, nx, nsteps, 1, 0, progress_fraction(progress, 0.0, 0.4))
-    coarse = evolve(p, nx // 2, nsteps // 2, 1, 0, progress_fraction(progress, 0.4, 0.15)) if shadow else None
+    if evolved is not None:
+        main = evolution_result(p, make_solver(p, nx), nsteps, evolved[0], 0)
+        coarse = evolution_result(p, make_solver(p, nx // 2), nsteps // 2, evolved[1], 0) if shadow else None
+    else:
+        main = evolve(p, nx, nsteps, 1, 0, progress_fraction(progress, 0.0, 0.4))
+        coarse = evolve(p, nx // 2, nsteps // 2, 1, 0, progress_fraction(progress, 0.4, 0.15)) if shadow else None
     scalar = has_scalar(p)
     B = bondi_pipeline(main, G, scalar)
     C = bondi_pipeline(coarse, G, scalar) if coarse else None

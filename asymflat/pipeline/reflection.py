@@ -70,5 +70,9 @@ def parse_advanced(config: dict):
 
 
 def validate(cfg: dict) -> None:
-    """Kind-level checks before any work (raises ValueError naming the key)."""
-    parse_advanced(cfg)
+    """Kind-level checks before any work (raises ValueError naming the key); pulses beyond the
+    conical-defect range refused as in the other kinds taking pulses."""
+    from asymflat.pipeline.ladder import refuse_beyond_conical_defect
+
+    p, _, _, phys, _ = parse_advanced(cfg)
+    refuse_beyond_conical_defect(phys, p["G"], p["nphi"])
