@@ -92,3 +92,32 @@ def test_after_the_warmup_point_another_point_of_the_sweep_compiles_nothing(tmp_
         assert p.returncode == 0, log
         assert "[cache] data saved" not in log and "[cache] data loaded" in log, log[-2000:]
         assert _cache_files(cache) == files
+
+
+def test_warmup_runs_one_point_per_compile_class(monkeypatch):
+    """The warm-up takes the first point of each compile class (kind, G = 0 / G > 0, conical vertex,
+    de-aliasing) and leaves every other point to the workers; grid and radial order are not a class
+    (the test above: they compile nothing new)."""
+    from asymflat.batch import runner
+    from asymflat.batch.spec import Point
+
+    def point(i, **cfg):
+        base = dict(kind="characteristic", G=0.02, grid=dict(nx=33), characteristic=dict(dealias=False))
+        base.update(cfg)
+        return Point(i, {}, base, base, "", f"h{i}")
+
+    pts = [point(0), point(1, grid=dict(nx=65)), point(2, G=0.0), point(3, vertex=dict(mu=0.5)),
+           point(4, characteristic=dict(dealias=True)), point(5, kind="scattering"), point(6, G=0.0)]
+    ran = []
+
+    class Book:
+        def task(self, p, single_thread):
+            return p
+
+        def record(self, outcome):
+            ran.append(outcome.index)
+
+    monkeypatch.setattr(runner, "execute_point", lambda task: task)
+    rest = runner._warm_up(pts, Book())
+    assert ran == [0, 2, 3, 4, 5] and [p.index for p in rest] == [1, 6]
+    assert runner.compile_class(pts[1].config) == runner.compile_class(pts[0].config)

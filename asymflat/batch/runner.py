@@ -288,12 +288,24 @@ def _run_serial(points: list[Point], book: _Book) -> None:
         book.record(execute_point(book.task(point, single_thread=False)))
 
 
+def compile_class(config: dict[str, Any]) -> tuple:
+    """What selects the compiled kernels a point uses: its kind, G = 0 (the test field: no
+    hypersurface sources) against G > 0, a conical vertex (``vertex.mu`` != 1: the cone's slaving
+    and quadrature kernels) and de-aliasing.  Grid sizes, ``radial_order`` and ``filter`` compile
+    nothing new (measured: tests/test_faults_numba_cache.py), so they are not part of it."""
+    vertex = config.get("vertex") or {}
+    ch = config.get("characteristic") or {}
+    return (config["kind"], float(config.get("G", 0.0)) == 0.0, float(vertex.get("mu", 1.0)) != 1.0,
+            bool(ch.get("dealias", False)))
+
+
 def _warm_up(points: list[Point], book: _Book) -> list[Point]:
-    """Run the first point of each kind here (Numba compiles and caches); return the rest."""
-    first: dict[str, Point] = {}
+    """Run the first point of each :func:`compile_class` here (Numba compiles and caches every kernel
+    the sweep's points use); return the rest."""
+    first: dict[tuple, Point] = {}
     for p in points:
         assert p.config is not None
-        first.setdefault(p.config["kind"], p)
+        first.setdefault(compile_class(p.config), p)
     for point in first.values():
         log.info("warm-up: point %d (%s) in the driver", point.index, point.config["kind"] if point.config else "")
         book.record(execute_point(book.task(point, single_thread=False)))

@@ -57,7 +57,8 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
     what.add_argument("--point", type=int, metavar="K", help="run only point K, in this process (array jobs)")
     what.add_argument("--status", action="store_true", help="rebuild the manifest from the result files")
     p.add_argument("--warmup", action=argparse.BooleanOptionalAction, default=None,
-                   help="run the first point of each kind in this process before fanning out "
+                   help="run the first point of each kind, G = 0 / G > 0, vertex and de-aliasing choice in this "
+                        "process before fanning out "
                         "(default: on with a LocalCluster, off with --scheduler)")
     p.add_argument("--strict", action="store_true", help="run nothing if any point's configuration is invalid")
     p.add_argument("--quiet", action="store_true", help="only the summary and the failures")

@@ -118,7 +118,8 @@ def validate(config: dict) -> None:
 def refuse_beyond_conical_defect(pulses, G: float, nphi: int) -> None:
     """Refuse exact pulses whose energy takes i0 beyond the conical-defect range: the Hill
     monodromy of Theta- at v -> +inf (:func:`incoming_mass_aspect`, exact at O(G)) must be
-    elliptic, |tr M| < 2 (deficit angle below 2 pi; physics-bms3.md section 2.6).  The same
+    elliptic, |tr M| < 2 (deficit angle below 2 pi; physics-bms3.md section 2.6), or Minkowski itself
+    (tr M = -2: no incoming energy).  The same
     refusal for every kind taking pulses (scattering, characteristic, advanced): such data has
     no asymptotically flat evolution, and a characteristic run of it dies "unstable" (exit 3)."""
     from asymflat.bms3 import hill
@@ -129,8 +130,11 @@ def refuse_beyond_conical_defect(pulses, G: float, nphi: int) -> None:
     try:
         with warnings.catch_warnings(), np.errstate(all="ignore"):
             warnings.simplefilter("ignore", RuntimeWarning)     # scipy's overflow on the way to failing
-            trace = f"{hill(theta).trace:.4g}"
-        inside = abs(float(trace)) < 2.0
+            t = float(hill(theta).trace)
+        trace = f"{t:.4g}"
+        # elliptic, or Minkowski itself (tr M = -2 to round-off: no incoming energy, e.g. amplitude 0);
+        # positive incoming energy raises the trace from -2 towards +2 (deficit angle 2 pi)
+        inside = -2.0 - 1e-9 <= t < 2.0
     except (RuntimeError, FloatingPointError, OverflowError):  # the monodromy overflows: far outside
         trace, inside = f"inf (the monodromy overflows; max Theta- = {float(np.max(theta)):.3g})", False
     if not inside:
