@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import numpy as np
 
-from asymflat.bms3 import ScriCut
+from asymflat.bms3 import ScriCut, match
+from asymflat.bms3.charges import POINCARE_NAMES
+from asymflat.data import Check
+from asymflat.pipeline.estimates import EPS, SAFETY
 from asymflat.pipeline.i0_matching import NMAX
+from asymflat.pipeline.ladder import i0_cuts
 from asymflat.scri._numerics import cumulative_integral_uniform, dphi
 
 
 def _flux_table(t, phi, nw, ps, dt, sign):
     """sum over the charge table: int dt oint [(T + tY')news^2 + Y news psi0'] - (1/8) oint Y d_phi psi0^2 |ends.
     Generators of the scri+ table (sign=+1) or the linked ones at scri- (sign=-1: phi -> phi + pi)."""
-    from asymflat.bms3.charges import POINCARE_NAMES, _POINCARE_PLUS, poincare_generator
+    from asymflat.bms3.charges import _POINCARE_PLUS, poincare_generator
     shift = 0.0 if sign > 0 else np.pi
     gens = []
     for name in POINCARE_NAMES:
@@ -78,10 +82,6 @@ def global_balance_checks(mt: dict, summ: dict, checks: list, L0: dict, G: float
     transformation (the residual is then that frame difference, not truncation): reported in
     ``summary/global_balance_gate`` and ``global_balance_max_poincare_relative`` (/ E_rad).
     """
-    from asymflat.bms3 import match
-    from asymflat.data import Check
-    from asymflat.pipeline.estimates import EPS, SAFETY
-    from asymflat.pipeline.ladder import i0_cuts
 
     gb, r0 = mt["balance/residual"][0], mt["charges_residual"][0]
     qinf, qest = mt["limit/charges_residual"][0], mt["limit/charges_residual_error"][0]
@@ -100,8 +100,6 @@ def global_balance_checks(mt: dict, summ: dict, checks: list, L0: dict, G: float
                                     "with the i0 matching extrapolated to u0 -> -inf")
     mt["balance/residual_limit_error"] = (err, "1/G", "extrapolation error + shadow grid/15 of the balance-law part "
                                           "+ round-off")
-    labels = [s.strip() for s in summ["charge_labels"].split(",")] if "charge_labels" in summ else None
-    labels = labels or ["E", "p_x", "p_y", "J", "K_x", "K_y"]
     e_rad = float(summ.get("radiated_energy", np.nan))
     summ["global_balance_limit_max_poincare"] = float(np.max(np.abs(lim[:6])))
     summ["global_balance_max_poincare_relative"] = float(np.max(np.abs(gb[:6]))) / e_rad
@@ -111,8 +109,8 @@ def global_balance_checks(mt: dict, summ: dict, checks: list, L0: dict, G: float
             "the first cut's light-cone frame and the antipodally linked frame (docs/conventions.md 6.1), not "
             "truncation; see global_balance_max_poincare_relative")
         return
-    for k in range(6):
-        checks.append(Check(f"global_balance_limit_{labels[k]}", float(lim[k]), float(err[k]), SAFETY,
+    for k, name in enumerate(POINCARE_NAMES):     # the first six entries of the charge table
+        checks.append(Check(f"global_balance_limit_{name}", float(lim[k]), float(err[k]), SAFETY,
                             "ladder extrapolation error + shadow grid/15 of the balance laws + round-off",
-                            f"Q+(i+) - Q-(i-) - (F- - F+) of {labels[k]} with the i0 matching at u0 -> -inf "
+                            f"Q+(i+) - Q-(i-) - (F- - F+) of {name} with the i0 matching at u0 -> -inf "
                             "(matching/balance/residual_limit)", float(sizes[k])))

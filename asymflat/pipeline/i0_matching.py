@@ -180,31 +180,30 @@ def match_across_i0(levels: list, runs: list, G: float, p: dict, mt: dict, summ:
                 if len(levels) >= 3 else "2-level ladder (p = 1): |limit - earliest level| + shadow grid/15 + round-off")
         # size of what each generator's check compares: the charges themselves, on every level
         qscale = np.max(np.maximum(np.abs(np.array(lad_qp)), np.abs(np.array(lad_qm))), axis=0)
+        # the gate's error per generator: a generator whose ladder does not converge (differences not
+        # decreasing: p = nan) gets no extrapolation credit, only truncation + round-off
+        err = np.where(np.isfinite(pp) | (len(levels) < 3), qest[:npc], 0.0) + tr + rnd
         for k in range(npc):
-            # a generator whose ladder does not converge (differences not decreasing: p = nan) gets no
-            # extrapolation credit: its earliest-cone value against truncation + round-off only
-            ek = float(qest[k]) if np.isfinite(pfit[k]) or len(levels) < 3 else 0.0
             if exact_relabelling:
-                checks.append(Check(f"matching_limit_{labels[k]}", float(qinf[k]), ek + float(tr[k]) + rnd,
+                checks.append(Check(f"matching_limit_{labels[k]}", float(qinf[k]), float(err[k]),
                                     SAFETY, meth, f"Q+ - Q-(linked) of {labels[k]}: first scri+ cut vs last scri- cut, "
                                     "extrapolated to u0 -> -inf", float(qscale[k])))
             else:  # reported, not gated: the frame link is exact only in circular symmetry (conventions 6.1)
                 summ[f"matching_limit_{labels[k]}"] = float(qinf[k])
-                summ[f"matching_limit_{labels[k]}_error_estimate"] = SAFETY * (ek + float(tr[k]) + rnd)
-        # what the extrapolation buys: |finest-level residual| / tolerance (< 1: the gate would also
+                summ[f"matching_limit_{labels[k]}_error_estimate"] = SAFETY * float(err[k])
+        # what the extrapolation buys: |earliest-cone residual| / tolerance (< 1: the gate would also
         # accept the un-extrapolated residual, so it hardly tests the extrapolation)
         r0 = np.abs(np.asarray(lad_qp[0]) - np.asarray(lad_qm[0]))[:npc]
-        tol = SAFETY * (np.where(np.isfinite(pp) | (len(levels) < 3), qest[:npc], 0.0) + tr + rnd)
         summ["matching_limit_extrapolation_gain"] = ", ".join(
-            f"{lab}:{float(a / t):.3g}" for lab, a, t, sc in zip(labels[:npc], r0, tol, qscale) if sc > t)
+            f"{lab}:{float(a / (SAFETY * e)):.3g}" for lab, a, e, sc in zip(labels[:npc], r0, err, qscale)
+            if sc > SAFETY * e)
         if not exact_relabelling:
             summ["matching_poincare_gate"] = (
                 "reported, not gated: off circular symmetry the first cut's light-cone frame and the antipodally "
                 "linked frame differ by an O(G) BMS3 transformation (docs/conventions.md 6.1); Poincare residuals "
                 "O(G) x E_rad, E and p O(G^2) E_rad after the first-cone superrotation "
                 "(matching/ladder/linked_*); frame-free invariants gated")
-        summ["matching_poincare_limit_error"] = ", ".join(f"{lab}:{float(e):.3g}" for lab, e in
-                                                          zip(labels[:npc], np.where(np.isfinite(pp) | (len(levels) < 3), qest[:npc], 0.0) + tr + rnd))
+        summ["matching_poincare_limit_error"] = ", ".join(f"{lab}:{float(e):.3g}" for lab, e in zip(labels[:npc], err))
     # Hill invariants at i0 (both sides, main level) and at i+ (last scri+ cut)
     hp, hm = hills[im]
     summ["hill_trace_i0_plus"] = float(hp.trace)

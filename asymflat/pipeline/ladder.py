@@ -130,11 +130,12 @@ def refuse_beyond_conical_defect(pulses, G: float, nphi: int) -> None:
     try:
         with warnings.catch_warnings(), np.errstate(all="ignore"):
             warnings.simplefilter("ignore", RuntimeWarning)     # scipy's overflow on the way to failing
-            t = float(hill(theta).trace)
+            h = hill(theta)
+        t = float(h.trace)
         trace = f"{t:.4g}"
-        # elliptic, or Minkowski itself (tr M = -2 to round-off: no incoming energy, e.g. amplitude 0);
-        # positive incoming energy raises the trace from -2 towards +2 (deficit angle 2 pi)
-        inside = -2.0 - 1e-9 <= t < 2.0
+        # elliptic, or Minkowski itself (tr M = -2 within the integrator's error: no incoming energy,
+        # e.g. amplitude 0); positive incoming energy raises the trace from -2 towards +2
+        inside = -2.0 - float(h.error_estimate) <= t < 2.0
     except (RuntimeError, FloatingPointError, OverflowError):  # the monodromy overflows: far outside
         trace, inside = f"inf (the monodromy overflows; max Theta- = {float(np.max(theta)):.3g})", False
     if not inside:
