@@ -154,7 +154,9 @@ def test_second_run_on_the_same_output_is_refused_by_the_lock(tmp_path):
 
 def test_two_concurrent_runs_one_refused_one_complete(tmp_path):
     cfg = tmp_path / "p.toml"
-    cfg.write_text(pulse_config(0.5, 10.0, 3))
+    # u_end = 40: the first run must outlast the second's start-up (measured: u_end = 10 takes 3.5 s in
+    # all, and once finished first the second was refused as an existing result, exit 5; 40 takes ~9 s)
+    cfg.write_text(pulse_config(0.5, 40.0, 3))
     out = tmp_path / "p.h5"
     first = subprocess.Popen([sys.executable, "-m", "asymflat.cli", "run", str(cfg), "-o", str(out), "--quiet",
                               "--no-figures"],
