@@ -21,6 +21,7 @@ import argparse
 import hashlib
 import json
 import platform
+import re
 import sys
 from pathlib import Path
 
@@ -56,6 +57,18 @@ def _hash_value(h, value) -> None:
         h.update(np.ascontiguousarray(a).tobytes())
 
 
+#: ``incoming = "DIR/FILE"`` / ``incoming_from = "DIR/FILE"`` in a stored configuration: the directory is
+#: where the input lay when the run was made (the configuration's directory joined to the path written in it,
+#: asymflat/config.py ``resolve_paths``), provenance like ``git_commit``; the input's content is in the file
+_INPUT_PATH = re.compile(r'^(incoming(?:_from)? = ")[^"\n]*/', re.MULTILINE)
+
+
+def _without_input_dirs(config) -> str:
+    """The stored configuration text with the directories of its input-file paths removed."""
+    text = config.decode() if isinstance(config, bytes) else str(config)
+    return _INPUT_PATH.sub(r"\1", text)
+
+
 def file_digest(path: str | Path) -> dict[str, str]:
     """Per-top-level-group SHA-256 digests of a result file, plus ``"total"``."""
     groups: dict[str, hashlib._Hash] = {}
@@ -87,7 +100,7 @@ def file_digest(path: str | Path) -> dict[str, str]:
             if key in ("git_commit", "created", "checksum") or _volatile(key):
                 continue
             root.update(key.encode())
-            _hash_value(root, f.attrs[key])
+            _hash_value(root, _without_input_dirs(f.attrs[key]) if key == "config" else f.attrs[key])
         groups["/"] = root
     out = {k: v.hexdigest() for k, v in sorted(groups.items())}
     total = hashlib.sha256("".join(f"{k}={v}" for k, v in out.items()).encode())
