@@ -9,7 +9,7 @@ import math
 
 import numpy as np
 from numba import prange
-from rocket_fft import c2r, r2c
+from .._fft import c2r, r2c
 
 from .._jit import jit
 from .layout import chunk_start, nchunks

@@ -6,7 +6,7 @@ calW|scri = calW, Qbar|scri = Qbar = q (x^2 = x^3 = 1 there), all in the code (v
 from __future__ import annotations
 
 import numpy as np
-from rocket_fft import c2r, r2c
+from .._fft import c2r, r2c
 
 from .._jit import jit
 from .layout import I_B, I_Q, I_U, I_W

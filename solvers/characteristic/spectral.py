@@ -13,7 +13,7 @@ Regularity slaving at the vertex and the projection P (filter + slaving): :mod:`
 from __future__ import annotations
 
 import numpy as np
-from rocket_fft import c2r, r2c
+from .._fft import c2r, r2c
 
 from .._jit import jit
 

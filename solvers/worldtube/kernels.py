@@ -28,7 +28,7 @@ Array conventions: phi is the last (contiguous) axis; ``axes = np.array([0])`` f
 """
 from __future__ import annotations
 
-from rocket_fft import c2r, r2c
+from .._fft import c2r, r2c
 
 from .._jit import jit
 
