@@ -8,7 +8,7 @@ Conventions (signs, normalisations, Fourier convention) are those of ``docs/conv
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 
@@ -138,6 +138,9 @@ class RunData:
         The BMS3 frame of the final vacuum and its prediction (``/memory``, docs/format.md).
     final_frame, final_frame_attrs
         The outgoing data in the frame of the final vacuum, with the map (``/scri_plus_final_frame``).
+    incoming, incoming_attrs
+        The incoming-radiation table a scattering run used (asymflat.incoming.table.IncomingData on the
+        run's angles) and its provenance (``/incoming``, docs/format.md); None for exact pulses.
     """
 
     scri_plus: ScriData | None = None
@@ -151,3 +154,5 @@ class RunData:
     memory_attrs: dict[str, float | int | str] = field(default_factory=dict)
     final_frame: dict[str, tuple[np.ndarray, str, str]] = field(default_factory=dict)
     final_frame_attrs: dict[str, float | int | str] = field(default_factory=dict)
+    incoming: Any = None
+    incoming_attrs: dict[str, float | int | str] = field(default_factory=dict)

@@ -25,7 +25,6 @@ nx ~ 257.
 """
 from __future__ import annotations
 
-import importlib.util
 import subprocess
 import sys
 from pathlib import Path
@@ -41,31 +40,17 @@ from asymflat.incoming.reverse import reflected_result
 from asymflat.incoming.sampling import psi0_at
 from asymflat.io import incoming as incoming_io
 
-ROOT = Path(__file__).resolve().parents[1]
-_spec = importlib.util.spec_from_file_location("incoming_bump", ROOT / "examples" / "incoming_bump.py")
-bump = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(bump)
+try:
+    from support.configs import SCATTERING_INCOMING_TEMPLATE
+    from support.examples import example
+except ImportError:  # pragma: no cover
+    from tests.support.configs import SCATTERING_INCOMING_TEMPLATE
+    from tests.support.examples import example
 
-CONFIG = """kind = "scattering"
-G = {G}
-[grid]
-nx = {nx}
-nphi = 32
-R = 8.0
-[evolution]
-u_start = {u0}
-u_end = 20.0
-cfl = 2.0
-[output]
-scri_every = 1
-fields_every = 0
-[characteristic]
-shadow_grid = true
-{extra}
-[scattering]
-first_cones = [{u0}]
-{source}
-"""
+ROOT = Path(__file__).resolve().parents[1]
+bump = example("incoming_bump")
+
+CONFIG = SCATTERING_INCOMING_TEMPLATE
 
 
 def _config_file(tmp: Path, name: str, source: str, nx: int = 129, G: float = 0.0, u0: float = -20.0,

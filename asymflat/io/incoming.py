@@ -48,21 +48,27 @@ def write(path: str | Path, data: IncomingData, description: str = "", tail_tol:
                        created=_dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
                        conventions="docs/conventions.md: psi0- = lim sqrt(r) psi at fixed v = t + r "
                                    "(section 2), Fourier section 7")
-        g = f.create_group("incoming")
-        g.attrs["tail_tolerance"] = max(float(tail_tol), TAIL_TOL)
-        for name, arr, units, desc in (
-                ("v", data.v, "length", "advanced time v = t + r at scri- (uniform)"),
-                ("phi", data.phi, "rad", "uniform grid 2 pi k / nphi"),
-                ("psi0", data.psi0, "length^1/2 psi", "radiation field psi0-(v, phi)")):
-            d = g.create_dataset(name, data=np.asarray(arr, dtype=float))
-            d.attrs.update(units=units, description=desc)
-        for end, law in zip(_ENDS, (data.early, data.late)):
-            t = g.create_group(f"tail_{end}")
-            t.attrs["law"] = "none" if law is None else "power"
-            if law is not None:
-                t.attrs.update(power=law.power, center=law.center)
-                t.create_dataset("coefficients", data=law.coefficients)
+        write_table(f.create_group("incoming"), data, tail_tol)
     return path
+
+
+def write_table(g: h5py.Group, data: IncomingData, tail_tol: float = TAIL_TOL) -> None:
+    """Fill the group ``g`` with the table of ``data`` in the incoming layout (module doc): datasets
+    v, phi, psi0, the tail groups, attribute ``tail_tolerance``.  Used for incoming-data files and
+    for the ``/incoming`` group of a scattering result (docs/format.md)."""
+    g.attrs["tail_tolerance"] = max(float(tail_tol), TAIL_TOL)
+    for name, arr, units, desc in (
+            ("v", data.v, "length", "advanced time v = t + r at scri- (uniform)"),
+            ("phi", data.phi, "rad", "uniform grid 2 pi k / nphi"),
+            ("psi0", data.psi0, "length^1/2 psi", "radiation field psi0-(v, phi)")):
+        d = g.create_dataset(name, data=np.asarray(arr, dtype=float))
+        d.attrs.update(units=units, description=desc)
+    for end, law in zip(_ENDS, (data.early, data.late)):
+        t = g.create_group(f"tail_{end}")
+        t.attrs["law"] = "none" if law is None else "power"
+        if law is not None:
+            t.attrs.update(power=law.power, center=law.center)
+            t.create_dataset("coefficients", data=law.coefficients)
 
 
 def read(path: str | Path, G: float | None = None) -> IncomingData:
@@ -99,7 +105,12 @@ def _read_open(f: h5py.File, p: Path) -> IncomingData:
     missing = [k for k in ("incoming/v", "incoming/phi", "incoming/psi0") if k not in f]
     if missing:
         raise IncomingDataError(f"{p}: not of the incoming layout: missing {', '.join(missing)}")
-    g = f["incoming"]
+    return read_table(f["incoming"], str(p))
+
+
+def read_table(g: h5py.Group, source: str) -> IncomingData:
+    """The table of a group in the incoming layout (an incoming-data file's ``/incoming``, or the
+    ``/incoming`` group of a scattering result), not checked; ``source`` names it in messages."""
     laws = {}
     for end in _ENDS:
         t = g.get(f"tail_{end}")
@@ -111,7 +122,7 @@ def _read_open(f: h5py.File, p: Path) -> IncomingData:
             laws[end] = TailLaw(end, float(t.attrs["power"]), float(t.attrs["center"]),
                                 np.asarray(t["coefficients"][()], dtype=float))
         else:
-            raise IncomingDataError(f"{p}: tail_{end}: law = {law!r} (allowed 'none', 'power' with "
+            raise IncomingDataError(f"{source}: tail_{end}: law = {law!r} (allowed 'none', 'power' with "
                                     "coefficients)")
     return IncomingData(np.asarray(g["v"][()], dtype=float), np.asarray(g["phi"][()], dtype=float),
-                        np.asarray(g["psi0"][()], dtype=float), laws["early"], laws["late"], str(p))
+                        np.asarray(g["psi0"][()], dtype=float), laws["early"], laws["late"], source)

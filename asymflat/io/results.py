@@ -11,6 +11,8 @@ Layout (docs/format.md is the user-facing description; a test checks the two agr
                            error_estimate, safety_factor, tolerance, method, passed, description)
     /fields/               optional bulk snapshots
     /scri_plus_final_frame/  optional (kind scattering): scri+ data in the final vacuum's frame + the map
+    /incoming/             optional (kind scattering with incoming data): the table the run used
+                           (incoming layout, asymflat/io/incoming.py) + its source and SHA-256
     /summary               attrs: scalar facts (charges, invariants, wall time)
 
 A file is built in memory and written under a temporary name in the target directory, fsynced and
@@ -74,6 +76,12 @@ def write(path: str | Path, run: RunData, cfg: dict[str, Any], config_text: str,
             _write_group(ff, run.final_frame)
             for k, v in run.final_frame_attrs.items():
                 ff.attrs[k] = v
+        if run.incoming is not None:
+            from asymflat.io.incoming import write_table
+            g = f.require_group("incoming")
+            write_table(g, run.incoming, float(run.incoming_attrs.get("tail_tolerance", 0.0)))
+            for k, v in run.incoming_attrs.items():
+                g.attrs[k] = v
         summary = f.require_group("summary")
         for k, v in run.summary.items():
             summary.attrs[k] = v

@@ -78,6 +78,7 @@ from asymflat.pipeline.final_frame import final_frame_output
 from asymflat.pipeline.final_state import final_state_hill_checks
 from asymflat.pipeline.global_balance import global_balance, global_balance_checks
 from asymflat.pipeline.i0_matching import extrapolate, match_across_i0, matching_summary
+from asymflat.pipeline.incoming_input import incoming_provenance
 from asymflat.pipeline.ladder import incoming_mass_aspect, ladder_levels, main_index, run_level, validate
 from asymflat.pipeline.ladder_checkpoint import run_levels
 from asymflat.pipeline.memory_checks import memory_checks
@@ -146,6 +147,9 @@ def run(config: dict, progress=None) -> RunData:
         memory_checks(data, bf, C["bf"] if C else None, G, p["t_c"],
                       checks, matched0)
     final_frame_output(data, G, scalar, B, C)
+    if levels[im]["incoming"] is not None:        # the table as the run used it, with its provenance
+        tol, attrs = incoming_provenance(config)
+        data.incoming, data.incoming_attrs = levels[im]["incoming"], dict(attrs, tail_tolerance=tol)
     ph.end()
     summ["wall_time_s"] = time.time() - t_wall
     data.checks = checks

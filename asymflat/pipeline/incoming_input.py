@@ -10,6 +10,9 @@ table's first node when an early tail law continues it).
 """
 from __future__ import annotations
 
+import hashlib
+from pathlib import Path
+
 import numpy as np
 
 from asymflat.incoming.sampling import resample_phi
@@ -48,6 +51,38 @@ def incoming_table(config: dict) -> IncomingData | None:
     except IncomingDataError as exc:
         raise ValueError(f"scattering.{key}: {exc}") from None
     return resample_phi(data, int(config["grid"]["nphi"]))
+
+
+def file_sha256(path: str | Path) -> str:
+    """SHA-256 (hex) of the bytes of the file at ``path``."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def incoming_provenance(config: dict) -> tuple[float, dict[str, str]]:
+    """What a result stores with the table it used (``/incoming``, docs/format.md): the tail-law
+    tolerance the table was checked with, and the attributes ``key`` (``incoming`` or
+    ``incoming_from``), ``source`` (the path as resolved), ``source_sha256`` (of that file's bytes)
+    and, for ``incoming_from``, ``source_checksum`` (the source result's own dataset checksum).
+    Called after :func:`incoming_table` has accepted the file."""
+    from asymflat.incoming.reverse import reflected_result
+    from asymflat.io.results import open_result
+
+    key = incoming_key(config)
+    path = config["scattering"][key]
+    attrs = {"key": key, "source": str(path), "source_sha256": file_sha256(path)}
+    if key == "incoming":
+        import h5py
+        with h5py.File(path, "r") as f:
+            tol = float(f["incoming"].attrs.get("tail_tolerance", 0.0))
+    else:
+        tol = reflected_result(path)[1]
+        with open_result(path) as f:
+            attrs["source_checksum"] = str(f.attrs.get("checksum", ""))
+    return tol, attrs
 
 
 def central_time(data: IncomingData) -> float:
