@@ -12,6 +12,10 @@ from typing import Any, Literal
 
 import numpy as np
 
+#: Units of the Poincare charges on a cut (docs/conventions.md sections 3-4: Q = (1/16 pi G) oint
+#: (T Theta + 2 Y Xi), Xi a length): energy and momenta 1/G, angular momentum and boosts length/G.
+CHARGE_UNITS: dict[str, str] = dict(E="1/G", J="length/G", p_x="1/G", p_y="1/G", K_x="length/G", K_y="length/G")
+
 #: Datasets every scri group carries, with units and description (docs/format.md).
 SCRI_DATASETS: dict[str, tuple[str, str]] = {
     "mass_aspect": ("1", "Theta(t, phi): O(r^0) part of g_tt-coefficient in a Bondi frame; Minkowski = -1"),

@@ -1,8 +1,9 @@
 """The ``/incoming`` group of a scattering result (docs/format.md): the table the run used, with its
 source and SHA-256, read back exactly; the closure of a pair found from the files alone, and refused
-when the source result is not the file the second run was made from.
+when the source result is not the file the second run was made from.  Also the units of a
+scattering result's charge series (J and K are lengths / G; they were stored as 1/G).
 
-Runs: nx = 65, nphi = 32, one first cone (about 3 s each, G = 0).
+Runs: nx = 65, nphi = 32, one first cone (about 3 s each; G = 0, and one at G = 0.005).
 """
 from __future__ import annotations
 
@@ -37,6 +38,9 @@ def pair(tmp_path_factory):
     for name, src in (("a", 'incoming = "gauss.h5"'), ("b", 'incoming_from = "a.h5"')):
         (tmp / f"{name}.toml").write_text(SCATTERING_INCOMING_TEMPLATE.format(G=0.0, nx=65, u0=-20.0, extra="", source=src))
         api.run(tmp / f"{name}.toml", tmp / f"{name}.h5").close()
+    (tmp / "c.toml").write_text(SCATTERING_INCOMING_TEMPLATE.format(G=0.005, nx=65, u0=-20.0, extra="",
+                                                                    source='incoming = "gauss.h5"'))
+    api.run(tmp / "c.toml", tmp / "c.h5").close()                      # G > 0: charges are written
     return tmp
 
 
@@ -80,3 +84,12 @@ def test_closure_refuses_a_changed_source(pair, tmp_path):
         f["incoming"].attrs["source_sha256"] = "0" * 64
     with pytest.raises(IncomingDataError, match="not the file this run was made from"):
         _closure.closed_loop(tmp_path / "b.h5")
+
+
+def test_charge_series_units(pair):
+    from asymflat.data import CHARGE_UNITS
+
+    with h5py.File(pair / "c.h5", "r") as f:
+        assert f["incoming"].attrs["key"] == "incoming"
+        units = {k: f[f"diagnostics/{k}"].attrs["units"] for k in CHARGE_UNITS}
+    assert units == CHARGE_UNITS and units["J"] == "length/G" and units["E"] == "1/G"

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from asymflat.data import ScriData
+from asymflat.data import CHARGE_UNITS, ScriData
 from asymflat.pipeline.bondi_frame import CODE_SIGN
 from asymflat.pipeline.evolution import CODE_DESC, CODE_NAMES, CODE_UNITS
 
@@ -21,8 +21,6 @@ CODE_DESC_MINUS = {
 }
 
 
-#: units of the Poincare charges on a cut (conventions.md sections 3-4)
-CHARGE_UNITS = dict(E="1/G", J="length/G", p_x="1/G", p_y="1/G", K_x="length/G", K_y="length/G")
 
 
 def law_series(series: dict, B: dict, sel: np.ndarray, charge_desc: str, fluxes, residual_descs) -> None:
@@ -171,4 +169,4 @@ def scattering_output(data, p: dict, B: dict, M: dict, G: float, scalar: bool, s
     data.series["u_bondi"] = (bf.time[sel], "length", "Bondi time of the scri+ cuts")
     if "charges" in B:
         for k in ("E", "J", "p_x", "p_y", "K_x", "K_y"):
-            data.series[k] = (B["charges"][k][sel], "1/G", f"scri+ charge {k}")
+            data.series[k] = (B["charges"][k][sel], CHARGE_UNITS[k], f"scri+ charge {k}")

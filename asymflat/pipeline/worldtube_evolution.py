@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from asymflat.data import ScriData
+from asymflat.data import CHARGE_UNITS, ScriData
 from asymflat.exact.null_dust import NullDustSolution
-from asymflat.pipeline.scri_output import CHARGE_UNITS
 from asymflat.pipeline.worldtube_input import EXTERIOR_CUTS, FD_ORDER
 from asymflat.scri import charges_on_cuts
 from asymflat.scri._numerics import cumulative_integral_uniform, dphi, fd_time_derivative

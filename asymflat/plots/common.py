@@ -9,6 +9,8 @@ from typing import Any
 
 import numpy as np
 
+from asymflat.data import CHARGE_UNITS as _CHARGE_UNITS
+
 #: relative size below which a series counts as round-off: max |y| <= ROUNDOFF_REL * (natural scale).
 #: Double precision leaves ~1e-16 relative; the stored charges of exact circular runs reach 1.4e-16
 #: of E (measured, default run: p_x, p_y at 1.4e-16 with |E| = 2.5); 1e-12 leaves four decades of
@@ -33,10 +35,9 @@ CHARGE_LABELS = {
 }
 
 
-#: units of the Poincare charges (docs/conventions.md §3-4: Q = (1/16 pi G) oint (T Theta + 2 Y Xi), Xi
-#: a length).  Used in place of the units stored with the series: kind scattering stores "1/G" for J and K.
-CHARGE_UNITS = {"E": "1/G", "p_x": "1/G", "p_y": "1/G", "J": "length/G", "K_x": "length/G", "K_y": "length/G",
-                "radiated_J": "length/G", "incoming_J": "length/G"}
+#: units of the Poincare charges (asymflat.data.CHARGE_UNITS) and the J balances, used in place of the
+#: units stored with the series: results of kind scattering made before 2026-12 store "1/G" for J and K.
+CHARGE_UNITS = dict(_CHARGE_UNITS, radiated_J="length/G", incoming_J="length/G")
 
 
 def mpl():
