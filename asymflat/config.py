@@ -205,6 +205,11 @@ SCHEMA: dict[str, dict[str, Key]] = {
                              "to the configuration file's directory; \"\": none", None,
                              "incoming radiation: that run's outgoing psi0+ time-reflected (v = -u_B, "
                              "conventions.md section 5), tails fitted"),
+        "incoming_frame": Key(str, "flat_cone", "\"flat_cone\" or \"scri_minus\"",
+                              lambda v: v in ("flat_cone", "scri_minus"),
+                              "which spacetime is evolved (docs/conventions.md section 11.1): the one whose first "
+                              "cone carries the flat field of the incoming table (flat_cone), or the one whose scri- "
+                              "data are the table (scri_minus: the first cone's data relabelled by a fixed point)"),
     },
     "vertex": {
         "angular_velocity": Key(_NUM, 0.0, "a finite number", _finite, "omega in U_c = omega + a1 sin phi - a2 cos phi"),
@@ -338,6 +343,9 @@ def _cross_checks(cfg: dict[str, Any]) -> None:
         if len(table) > 1:
             raise ConfigError("scattering.incoming_from: give either scattering.incoming or scattering.incoming_from, "
                               "not both")
+        if sc.get("incoming_frame", "flat_cone") != "flat_cone" and not table:
+            raise ConfigError(f"scattering.incoming_frame = {sc['incoming_frame']!r}: needs scattering.incoming or "
+                              "scattering.incoming_from (exact pulses are evolved on their flat first cone)")
         given = [k for k in ("pulses", "compact", "circular") if ch[k]]
         if table and given:
             raise ConfigError(f"characteristic.{given[0]}: not allowed with scattering.{table[0]} (the incoming "
@@ -380,6 +388,10 @@ def load(path: str | Path) -> dict[str, Any]:
 
 #: keys holding file paths, read relative to the configuration file's directory
 PATH_KEYS: tuple[str, ...] = ("scattering.incoming", "scattering.incoming_from")
+#: keys left out of the stored configuration text at these values: the text of configurations without
+#: them stays what it was before the keys existed (result digests, tests/support/digest.py)
+OMITTED_AT: dict[str, Any] = {"scattering.incoming": "", "scattering.incoming_from": "",
+                              "scattering.incoming_frame": "flat_cone"}
 
 
 def resolve_paths(cfg: dict[str, Any], base: Path) -> dict[str, Any]:
@@ -398,10 +410,8 @@ def to_toml(cfg: dict[str, Any]) -> str:
     for section, table in cfg.items():
         if isinstance(table, dict):
             lines.append(f"\n[{section}]")
-            # an unset path key (default "") is left out: the text of configurations without it stays
-            # what it was before the key existed (result digests, tests/support/digest.py)
             lines.extend(f"{k} = {_toml_value(v)}" for k, v in table.items()
-                         if not (f"{section}.{k}" in PATH_KEYS and v == ""))
+                         if not (f"{section}.{k}" in OMITTED_AT and v == OMITTED_AT[f"{section}.{k}"]))
     return "\n".join(lines) + "\n"
 
 

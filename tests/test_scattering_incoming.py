@@ -6,19 +6,34 @@ v in [-10, 10], h = 0.05, nphi = 32), G = 0, one first cone u0 = -20, u_end = 20
 nphi = 32.  Run B: ``incoming_from = A``.  Closure residual: max |T psi0+_B - D| / max |D| on D's
 nodes.  Measured (2 shared cores):
 
-    nx                               129      193      257
+    nx                               129      193      257      385      513
     A: psi0_vs_free_map (|psi0+ - S D|, max|S D| = 0.52)
                                    1.25e-2      -      3.30e-4
-    closure (tail law p = 1)       3.66e-2  2.27e-3  4.86e-4    local orders 6.9, 5.4
+    closure (tail law p = 1)       3.66e-2  2.27e-3  4.86e-4  5.35e-5  1.51e-5
+        local orders (in nx - 1)        6.9      5.4      5.4      4.4
     closure (p = 1/2 or 1 fitted)  0.112    3.90e-3  4.86e-4    local orders 8.3, 7.2
 
-(local orders in nx; design order 4: RK4 in u.)  The reflected data's tail law is fixed to p = 1
+(design order 4: RK4 in u; the local order falls to it at the finest pair.)  The reflected data's tail law is fixed to p = 1
 (asymflat/incoming/reverse.py OUTGOING_TAIL_POWERS): fitting both powers let A's truncation error at
 late u pick p = 1/2 at nx = 129, 193 (the second row; at 129 it leaves an offset of ~3e-2 in v,
-m = 3 in phi, the largest part of that residual).  Still pre-asymptotic: the order falls towards the
-design order (nx = 385 fails in the Bondi-frame resampling at G = 0, "requested Bondi times outside
-the range covered on every generator", a limitation of asymflat/scri/resample.py not investigated).  Wall time per
-run: 6 s (129), 14 s (257).  The compact bump (examples/incoming_bump.py default) converges slower at
+m = 3 in phi, the largest part of that residual).  (nx = 385 used to stop in the Bondi-frame
+resampling, "requested Bondi times outside the range": the output step du = u[1] - u[0] carries
+ulp(u[0]), and 960 of them put the cut at u_end 1.1e-12 beyond A(u_end); the cut count now keeps the
+cuts inside the range, tests/test_scri_frame.py.)  Wall time per run: 6 s (129), 14 s (257), 22 s
+(385), 45 s (513).
+
+Dependence on u_end, with and without the tail model (nx = 193, D's table, A: u0 = -20, u_end = U;
+B: u0 = -U, u_end = U, R and nx scaled by U / 20 so the pulse is as resolved on B's first cone and du
+is the same; "off": the reflected data truncated, zero beyond their ends):
+
+    U                        20       30       40
+    closure, tails p = 1   2.27e-3  2.65e-3  3.38e-3
+    closure, no tails      2.57e-2  2.39e-2  2.27e-2
+
+The tail model gains a factor 7..11; without it the truncated 1/u tail leaves ~2.4e-2, falling only
+slowly with U (the tail's weight in the first cone's field, the 2+1 half-derivative of all earlier v,
+decays like U^-1/2 or slower).  With B at fixed R = 8, nx = 257 the residual grew with U instead
+(4.9e-4, 8.8e-3, 5.9e-2 with tails): the pulse then sits further out on B's cone, fewer points per width.  The compact bump (examples/incoming_bump.py default) converges slower at
 these grids (psi0_vs_free_map 8.9e-2, 3.8e-2, 1.6e-2 at nx = 65, 129, 257, the largest error at the
 bump's edge v ~ 4, where every derivative is large): it runs through, but its gate fails below
 nx ~ 257.
@@ -213,14 +228,16 @@ def test_compact_m3_bump_runs_through(tmp_path):
 def test_closure_order_in_resolution(tmp_path):
     _gaussian(tmp_path)
     res = []
-    for nx in (129, 193, 257):
+    for nx in (129, 193, 257, 385):
         a = api.run(_config_file(tmp_path, f"a{nx}", 'incoming = "gauss.h5"', nx=nx), tmp_path / f"a{nx}.h5")
         a.close()
         b = api.run(_config_file(tmp_path, f"b{nx}", f'incoming_from = "a{nx}.h5"', nx=nx), tmp_path / f"b{nx}.h5")
         b.close()
         res.append(closure_residual(tmp_path / "gauss.h5", tmp_path / f"b{nx}.h5"))
-    orders = np.log(np.array(res[:-1]) / np.array(res[1:])) / np.log(np.array([193 / 129, 257 / 193]))
-    assert res[-1] < 7e-4 and np.all(orders > 4.0), (res, orders)   # measured 3.66e-2, 2.27e-3, 4.86e-4; 6.9, 5.4
+    n = np.array([128, 192, 256, 384])
+    orders = np.log(np.array(res[:-1]) / np.array(res[1:])) / np.log(n[1:] / n[:-1])
+    # measured 3.66e-2, 2.27e-3, 4.86e-4, 5.35e-5; orders 6.9, 5.4, 5.4 (513: 1.51e-5, order 4.4)
+    assert res[-1] < 7e-5 and np.all(orders > 4.0), (res, orders)
 
 
 @pytest.mark.slow

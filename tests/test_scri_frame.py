@@ -75,6 +75,24 @@ def test_invert_angle_map_roundoff():
     assert np.max(np.abs(x + fourier_eval(Bper, x) - phi)) < 1e-13
 
 
+
+def test_default_bondi_cuts_stay_inside_the_covered_range():
+    """The default output grid t0 + k dtime with the callers' dtime = u[1] - u[0] (asymflat/pipeline/
+    bondi_frame.py), exact only to ulp(u[0]): at G = 0 (A = u) on the code grid of a scattering run with
+    nx = 385 (u in [-20, 20], 960 steps) the cut at u_end fell 1.1e-12 beyond A(u_end) and the run
+    stopped with "requested Bondi times outside the range" (issue 21).  The cut count now keeps the
+    cuts inside the range; the grid's step and start are unchanged (bit-identical elsewhere)."""
+    from asymflat.scri import resample_to_bondi_cuts
+
+    u = -20.0 + 40.0 / 960 * np.arange(961)                  # asymflat/pipeline/evolution.py's grid
+    A, Bper = integrate_transport(u, np.zeros((961, 8)), np.zeros((961, 8)))
+    dt = float(u[1] - u[0])
+    assert -20.0 + 960 * dt > float(A[-1].min()) + 1e-12     # the overshoot the old count admitted
+    t, _, out = resample_to_bondi_cuts(u, A, Bper, {"f": np.cos(u)[:, None] * np.ones(8)}, dtime=dt)
+    assert len(t) == 960 and t[-1] <= float(A[-1].min()) + 1e-12
+    assert np.array_equal(t, -20.0 + dt * np.arange(960))
+    assert np.max(np.abs(out["f"] - np.cos(t)[:, None])) < 1e-12
+
 # ------------------------------------------------------------------ (a') accelerated vertex
 @functools.lru_cache(maxsize=None)
 def _avm(du, n=48):

@@ -78,6 +78,7 @@ from asymflat.pipeline.final_frame import final_frame_output
 from asymflat.pipeline.final_state import final_state_hill_checks
 from asymflat.pipeline.global_balance import global_balance, global_balance_checks
 from asymflat.pipeline.i0_matching import extrapolate, match_across_i0, matching_summary
+from asymflat.pipeline.incoming_frame import frame_summary
 from asymflat.pipeline.incoming_input import incoming_provenance
 from asymflat.pipeline.ladder import incoming_mass_aspect, ladder_levels, main_index, run_level, validate
 from asymflat.pipeline.ladder_checkpoint import run_levels
@@ -127,6 +128,8 @@ def run(config: dict, progress=None) -> RunData:
                   "du": float(B["dt"]), "nsteps_main": int(L0["nsteps"]), "shadow_grid": int(L0["shadow"]),
                   "bondi_frame_plus": "A(u0) = u0, B = phi on the first cut (inertial time of the first cut)",
                   "bondi_frame_minus": "v_B = u0 + int 2 e^{2 beta} dr along the first cone (vertex frame near i-)"}
+    if "incoming_fixed_point" in p:
+        summ.update(frame_summary(runs, im))
     scalar = has_scalar(p)
     ctx = CheckContext(p, L0["main"], L0["coarse"], B, C, G, scalar, summary=summ,
                        extra=dict(levels=levels, runs=runs, main=im))

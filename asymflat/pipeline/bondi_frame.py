@@ -74,7 +74,7 @@ def bondi_pipeline_minus(ev: dict, G: float, scalar: bool, frame, v_end: float) 
 def is_circular(p: dict) -> bool:
     return (all(float(q.get("x0", 0.0)) == 0 and float(q.get("y0", 0.0)) == 0 for q in p["pulses"])
             and all(c[3] == 0 for c in p["comp"])
-            and (p.get("incoming") is None or _axisymmetric(p["incoming"].psi0)))
+            and (p.get("incoming") is None or _axisymmetric(p.get("incoming_table", p["incoming"]).psi0)))
 
 
 def _axisymmetric(psi0: np.ndarray) -> bool:

@@ -13,6 +13,7 @@ from asymflat import progress as _progress
 from asymflat.bms3 import ScriCut
 from asymflat.pipeline.bondi_frame import bondi_pipeline, has_scalar
 from asymflat.pipeline.characteristic_input import first_cone_data, parse
+from asymflat.pipeline.incoming_frame import scri_minus_fixed_point
 from asymflat.pipeline.incoming_input import central_time, energy_width, incoming_table, support_start
 from asymflat.pipeline.evolution import (evolution_result, evolve, has_shadow, make_solver,
                                          progress_fraction, step_count)
@@ -70,7 +71,7 @@ def ladder_levels(config: dict) -> list[dict]:
         cfg["grid"]["nx"] = n_k + 1
         cfg.pop("scattering", None)
         out.append(dict(u0=u0, D=D, R=R * s, nx=n_k, cfg=cfg, main=u0 == float(ev["u_start"]), incoming=data,
-                        t_c=tc))
+                        t_c=tc, incoming_frame=sc.get("incoming_frame", "flat_cone")))
     return out
 
 
@@ -152,6 +153,12 @@ def first_cone(p: dict, nx: int):
     return sv.x, sv.phi, chi, sv.fields()["beta"]
 
 
+def _cone_beta(p: dict, nx: int):
+    """(x, R, beta) on the first cone of ``p`` (asymflat.pipeline.incoming_frame)."""
+    x, _, _, beta = first_cone(p, nx)
+    return x, p["R"], beta
+
+
 #: time steps of a first-cut level (the code-frame scri+ stencils of the Bondi frame at the first cut
 #: reach a few steps in; the shadow grid takes half)
 FIRST_CUT_STEPS = 32
@@ -169,6 +176,10 @@ def run_level(lev: dict, progress=None, evolved: tuple | None = None, first_cut_
     p = parse(lev["cfg"])
     p["incoming"], p["t_c"] = lev.get("incoming"), lev["t_c"]
     nx, R, cfl, G = p["nx"], p["R"], p["cfl"], p["G"]
+    if lev.get("incoming_frame", "flat_cone") == "scri_minus" and p["incoming"] is not None and G > 0:
+        p["incoming_table"] = p["incoming"]
+        p["incoming"], p["incoming_fixed_point"] = scri_minus_fixed_point(
+            p["incoming"], p["u0"], lambda table: _cone_beta(dict(p, incoming=table, _first_cone_cache={}), nx))
     L = p["u1"] - p["u0"]
     shadow = has_shadow(p)
     nsteps = step_count(L, nx, cfl, R, shadow)

@@ -89,6 +89,12 @@ def resample_to_bondi_cuts(u, A, Bper, fields: dict, n_out: int | None = None, t
     if times is None:
         dt = du if dtime is None else float(dtime)
         M = int(np.floor((tend - t0) / dt * (1 + 1e-12)))
+        # the step is the caller's du = u[1] - u[0], exact only to ulp(u[0]), so cut M lies up to
+        # M ulp(u[0]) from its nominal time: at G = 0 (A = u, tend = u_end) the cut at u_end fell
+        # 1.1e-12 beyond the covered range at nx = 385 (M = 960, du = 1/24 + 1.2e-15).  The count
+        # keeps only cuts inside the range that the check below admits.
+        while M > 0 and t0 + dt * M > tend + 1e-12:
+            M -= 1
         times = t0 + dt * np.arange(M + 1)
     times = np.asarray(times, dtype=float)
     if times.min() < np.min(Ag[0]) - 1e-12 or times.max() > tend + 1e-12:
