@@ -114,7 +114,8 @@ def final_frame_element(F_minus_phi: np.ndarray, gamma: np.ndarray) -> tuple[Cir
 
 
 def carry(u: np.ndarray, phi: np.ndarray, psi0: np.ndarray, news: np.ndarray, theta: np.ndarray,
-          xi: np.ndarray, F: CircleDiffeo, gamma, G: float, order: int = 6) -> dict:
+          xi: np.ndarray, F: CircleDiffeo, gamma, G: float, order: int = 6,
+          times: np.ndarray | None = None) -> dict:
     """Scri+ data on a uniform old grid ``(u_k, phi_j)`` carried by ``(F, gamma)`` (module doc).
 
     Parameters
@@ -125,6 +126,8 @@ def carry(u: np.ndarray, phi: np.ndarray, psi0: np.ndarray, news: np.ndarray, th
         grid data or constant), ``u_old = F'(u_new + gamma)``.
     G : Newton's constant (the matter term of N).
     order : points of the Lagrange interpolation in u.
+    times : new times of the output cuts (default: uniform with the old step from the first new time
+        covered at every angle to the last); they must lie in the covered range.
 
     Returns
     -------
@@ -150,10 +153,17 @@ def carry(u: np.ndarray, phi: np.ndarray, psi0: np.ndarray, news: np.ndarray, th
     g0, g1, g3 = g(x, 0), g(x, 1), g(x, 3)
     # new times covered at every angle: u_old in [u_0, u_K]  <=>  u in [u_0/F' - gamma, u_K/F' - gamma]
     lo, hi = float(np.max(u[0] / f1 - g0)), float(np.min(u[-1] / f1 - g0))
-    M = int(np.floor((hi - lo) / du * (1.0 + 1e-12)))
-    if M + 1 < order:
-        raise ValueError(f"carry: the map leaves {M + 1} new cuts inside the old time range (need >= {order})")
-    t = lo + du * np.arange(M + 1)
+    if times is None:
+        M = int(np.floor((hi - lo) / du * (1.0 + 1e-12)))
+        if M + 1 < order:
+            raise ValueError(f"carry: the map leaves {M + 1} new cuts inside the old time range (need >= {order})")
+        t = lo + du * np.arange(M + 1)
+    else:
+        t = np.asarray(times, dtype=float)
+        if t.min() < lo - 1e-9 * du or t.max() > hi + 1e-9 * du:
+            raise ValueError(f"carry: times [{t.min():.6g}, {t.max():.6g}] outside the range covered at every "
+                             f"angle [{lo:.6g}, {hi:.6g}] (no extrapolation)")
+        M = len(t) - 1
     N_old = N_from_xi(u, theta, xi)
     names = ("psi0", "news", "theta", "N")
     stack = np.stack([np.asarray(a, float) for a in (psi0, news, theta, N_old)], axis=0)  # (4, K+1, n)
