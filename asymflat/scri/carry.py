@@ -52,7 +52,8 @@ from ._numerics import dphi, fourier_eval, phi_grid, sample_uniform
 #: grid of the inverse map's Fourier interpolant (:func:`inverse_element`)
 INVERSE_POINTS = 256
 
-__all__ = ["carry", "final_frame_element", "inverse_diffeo", "inverse_element", "N_from_xi", "xi_flux_residual"]
+__all__ = ["carry", "final_frame_element", "inverse_diffeo", "inverse_element", "last_cut_against_vacuum", "N_from_xi",
+           "xi_flux_residual"]
 
 
 def N_from_xi(time: np.ndarray, theta: np.ndarray, xi: np.ndarray) -> np.ndarray:
@@ -133,7 +134,9 @@ def carry(u: np.ndarray, phi: np.ndarray, psi0: np.ndarray, news: np.ndarray, th
     -------
     dict with ``u`` (M+1,) new uniform times (the old step, the range covered at every angle),
     ``phi`` (n,), and (M+1, n) arrays ``psi0, news, mass_aspect, N, angular_momentum_aspect``,
-    ``u_old``, ``phi_old`` (the old coordinates of each new grid point).
+    ``u_old`` (M+1, n), ``phi_old`` (n,) (the old coordinates of each new grid point), and ``old``:
+    the old fields there (``psi0, news, mass_aspect, N, angular_momentum_aspect,
+    dphi_mass_aspect``; the last at fixed old time).
     """
     u = np.asarray(u, dtype=float)
     n = len(phi)
@@ -165,8 +168,8 @@ def carry(u: np.ndarray, phi: np.ndarray, psi0: np.ndarray, news: np.ndarray, th
                              f"angle [{lo:.6g}, {hi:.6g}] (no extrapolation)")
         M = len(t) - 1
     N_old = N_from_xi(u, theta, xi)
-    names = ("psi0", "news", "theta", "N")
-    stack = np.stack([np.asarray(a, float) for a in (psi0, news, theta, N_old)], axis=0)  # (4, K+1, n)
+    names = ("psi0", "news", "mass_aspect", "N", "angular_momentum_aspect", "dphi_mass_aspect")
+    stack = np.stack([np.asarray(a, float) for a in (psi0, news, theta, N_old, xi, dphi(theta))], axis=0)
     xo = np.mod(f0, 2.0 * np.pi)
     at_angle = fourier_eval(stack.reshape(-1, n), np.broadcast_to(xo, (stack.shape[0] * K1, n)))
     at_angle = at_angle.reshape(stack.shape)
@@ -175,7 +178,7 @@ def carry(u: np.ndarray, phi: np.ndarray, psi0: np.ndarray, news: np.ndarray, th
     old = np.empty((len(names), M + 1, n))
     for j in range(n):
         old[:, :, j] = sample_uniform(at_angle[:, :, j].T, pos[:, j], p=order).T
-    ps_o, nw_o, th_o, N_o = old
+    ps_o, nw_o, th_o, N_o = old[:4]
     sq = np.sqrt(f1)
     psi_n = sq * ps_o
     news_n = f1 * sq * nw_o
@@ -185,7 +188,45 @@ def carry(u: np.ndarray, phi: np.ndarray, psi0: np.ndarray, news: np.ndarray, th
     N_n = f1**2 * N_o + f1 * Jm * th_o + C + np.pi * G * ((Jm / f1) * 2.0 * psi_n * news_n - (f2 / f1) * psi_n**2)
     xi_n = N_n - 0.5 * t[:, None] * dphi(th_n)
     return dict(u=t, phi=x, psi0=psi_n, news=news_n, mass_aspect=th_n, N=N_n, angular_momentum_aspect=xi_n,
-                u_old=uo, phi_old=xo)
+                u_old=uo, phi_old=xo, old=dict(zip(names, old)))
+
+
+def last_cut_against_vacuum(out: dict, F: CircleDiffeo, gamma, theta_f: np.ndarray, xi_f: np.ndarray, G: float,
+                            theta_error: float = 0.0, xi_error: float = 0.0) -> dict:
+    """The last cut of a :func:`carry` output split into the vacuum law's carry of a u-independent
+    state ``(theta_f, xi_f)`` (old grid data, e.g. the final state at i+) and the rest.
+
+    With ``dTheta = Theta_old - theta_f``, ``dXi = Xi_old - xi_f``, ``dTheta'`` (at fixed old time),
+    all at the old points of the cut, and ``(Theta_vac, Xi_vac) = finite_action(theta_f, xi_f, F,
+    gamma)`` (physics-bms3.md §2.4), the laws of this module give exactly
+
+        Theta - Theta_vac = F'^2 dTheta,
+        Xi - Xi_vac = F'^2 dXi + (gamma/2) F'^3 dTheta' + F'(F'' gamma + F' gamma') dTheta
+                      - (u/2) F'^2 J d_u Theta_old + pi G [ (J/F') d_u(psi0^2) - (F''/F') psi0^2 ]
+
+    (d_u Theta_old = -16 pi G news_old^2).  Returns ``theta_vacuum``, ``xi_vacuum``, ``xi_radiation``
+    (the right-hand side for Xi), ``theta_scale``, ``xi_scale`` (the sums of the moduli of the terms,
+    with ``theta_error``, ``xi_error`` added to |dTheta|, |dXi|), per angle."""
+    from asymflat.bms3.action import finite_action
+
+    x = phi_grid(len(theta_f))
+    t = float(out["u"][-1])
+    g = as_series(gamma)
+    f1, f2, g0, g1 = F.d(x, 1), F.d(x, 2), g(x), g(x, 1)
+    old = {k: v[-1] for k, v in out["old"].items()}
+    xo = np.broadcast_to(out["phi_old"], (3, len(x)))
+    thf, xif, dthf = fourier_eval(np.stack([theta_f, xi_f, dphi(theta_f)]), xo)
+    dth, dxi = old["mass_aspect"] - thf, old["angular_momentum_aspect"] - xif
+    ddth = old["dphi_mass_aspect"] - dthf
+    J = f2 * (t + g0) + f1 * g1
+    ps, nw = out["psi0"][-1], out["news"][-1]
+    terms = (f1**2 * dxi, 0.5 * g0 * f1**3 * ddth, f1 * (f2 * g0 + f1 * g1) * dth,
+             -0.5 * t * f1**2 * J * (-16.0 * np.pi * G * old["news"] ** 2),
+             np.pi * G * ((J / f1) * 2.0 * ps * nw - (f2 / f1) * ps**2))
+    th_v, xi_v = finite_action(theta_f, xi_f, F, g, n=len(x))
+    xi_scale = sum(np.abs(a) for a in terms) + f1**2 * xi_error + f1 * np.abs(f2 * g0 + f1 * g1) * theta_error
+    return dict(theta_vacuum=th_v, xi_vacuum=xi_v, xi_radiation=sum(terms),
+                theta_scale=f1**2 * (np.abs(dth) + theta_error), xi_scale=xi_scale)
 
 
 def xi_flux_residual(time: np.ndarray, xi: np.ndarray, psi0: np.ndarray, news: np.ndarray, G: float,
