@@ -35,6 +35,12 @@ def old_grid(sf, du, n):
     return u, x, e
 
 
+def carried(sf, du, n):
+    """Old grid data and their carry by (F, GAMMA)."""
+    u, x, e = old_grid(sf, du, n)
+    return u, x, e, carry(u, x, e["psi0"], e["news"], e["Theta"], e["Xi"], F, GAMMA, G)
+
+
 def exact_carry(sf, t, n):
     """The laws of carry.py evaluated with the exact old data at the exact old points (d_phi Theta_new
     in closed form, with d_u Theta_old = -16 pi G news^2)."""
@@ -71,8 +77,7 @@ def test_radiating_data_against_the_exact_carry(field):
     n = 48
     err = {}
     for du in (0.1, 0.05):
-        u, x, e = old_grid(field, du, n)
-        out = carry(u, x, e["psi0"], e["news"], e["Theta"], e["Xi"], F, GAMMA, G)
+        u, x, e, out = carried(field, du, n)
         # uniform, the old step, no extrapolation, and no cut left out at the start
         assert np.allclose(np.diff(out["u"]), du)
         assert out["u_old"].min() >= u[0] - 1e-12 and out["u_old"].max() <= u[-1] + 1e-12
@@ -91,8 +96,7 @@ def test_radiating_data_against_the_exact_carry(field):
 
 def test_flux_laws_and_round_trip_in_the_carried_frame(field):
     n, du = 48, 0.05
-    u, x, e = old_grid(field, du, n)
-    out = carry(u, x, e["psi0"], e["news"], e["Theta"], e["Xi"], F, GAMMA, G)
+    u, x, e, out = carried(field, du, n)
     t = out["u"]
     nhat = out["N"] - np.pi * G * dphi(out["psi0"] ** 2)
     r_new = flux_residuals_bondi(t, out["mass_aspect"], nhat, out["psi0"], out["news"], G, N=out["N"])
@@ -152,8 +156,7 @@ def test_last_cut_against_the_vacuum_law(field):
     n = 48
     ident = {}
     for du in (0.1, 0.05):
-        u, x, e = old_grid(field, du, n)
-        out = carry(u, x, e["psi0"], e["news"], e["Theta"], e["Xi"], F, GAMMA, G)
+        u, x, e, out = carried(field, du, n)
         dec = last_cut_against_vacuum(out, F, GAMMA, e["Theta"][-1], e["Xi"][-1], G)
         assert np.max(np.abs(out["mass_aspect"][-1] - dec["theta_vacuum"])) <= np.max(dec["theta_scale"]) * (1 + 1e-12)
         ident[du] = float(np.max(np.abs(out["angular_momentum_aspect"][-1] - dec["xi_vacuum"] - dec["xi_radiation"])))
