@@ -12,7 +12,8 @@ carries the exact G = 0 field of the data (asymflat/incoming/first_cone.py); scr
 the relabelled rays; t_c is the data's energy centroid and ``ladder_points_per_a`` counts points per
 rms energy width of the data.  G = 0 gate ``psi0_vs_free_map``
 (asymflat/pipeline/incoming_checks.py).  Output also ``/scri_plus_final_frame``
-(asymflat/pipeline/final_frame.py: identity at G = 0; map only at G > 0).
+(asymflat/pipeline/final_frame.py: identity at G = 0 and in circular symmetry; at G > 0 off
+circular symmetry carried by the inverse of /memory's map, asymflat/scri/carry.py).
 ``evolution.u_start`` must be one of ``first_cones``: that level (the main run) is evolved to
 ``u_end``; the i0 matching reads only the first scri+ cut and the first cone of a level, so every
 other level is a first-cut level (:data:`asymflat.pipeline.ladder.FIRST_CUT_STEPS` steps; its first
