@@ -3,7 +3,8 @@ matched across i0.
 
 Configuration: the ``characteristic`` kind's keys (``G``, ``grid``, ``evolution.{u_end, cfl}``,
 ``characteristic.{pulses, circular, shadow_grid, radial_order, filter}``; ``compact`` pulses are
-refused: scri- needs the closed form) and ``scattering.{first_cones, scale_R, incoming, incoming_from}``.
+refused: scri- needs the closed form) and ``scattering.{first_cones, scale_R, incoming, incoming_from,
+incoming_frame}`` (which spacetime is evolved: asymflat/pipeline/incoming_frame.py).
 
 Incoming data (issue 21; docs/conventions.md section 11): ``incoming = "FILE"`` (docs/format.md,
 "Incoming radiation") or ``incoming_from = "RESULT.h5"`` (that run's /scri_plus_final_frame psi0+,
