@@ -38,7 +38,7 @@ def test_off_centre_result_is_carried_with_its_checks(result_a):
         m = dict(f["memory"].attrs)
         u, ps = g["u"][()], g["psi0"][()]
         sp_u = f["scri_plus/u"][()]
-    assert a["status"] == "ok" and a["map"].startswith("carried by the inverse")
+    assert a["status"] == "ok" and a["map"].startswith("carried by the vertex element")
     assert a["map_deviation_F"] > m["F_error"]               # a non-trivial map: not the identity path
     assert np.allclose(np.diff(u), sp_u[1] - sp_u[0]) and ps.shape == (len(u), 32)
     # i+ is standard Minkowski in the carried frame, to the map's recovery residual plus the radiation

@@ -18,31 +18,119 @@ vacuum.
   (asymflat/scri/carry.py: old = the run's frame, new = the final frame; phi_run = F^{-1}(phi),
   u_run = u / F'(phi_run) - gamma(phi_run)) onto a uniform grid with the run's step, and the group
   stores the checks of :func:`carried_checks` (docs/format.md).
+
+**Time-symmetric frame-fixing rule** (docs/conventions.md section 11.2): /memory fixes (F, gamma) only
+modulo Poincare.  The Poincare part is fixed so that the final frame is the vertex's frame at late
+times -- the mirror of the scri- convention v_B - v -> 0 at i- (the vertex frame near i-).  On the
+last code cut the code coordinates (u, phi) of the late light cone of the vertex are a Bondi frame
+of the final Minkowski vacuum; the transport there is the element L = (B, A / B' - u) (old = the
+run's Bondi frame, new = the vertex frame; :func:`vertex_element`), so Q = M . L (M = /memory's map,
+old = standard, new = run) is Poincare up to /memory's and the transport's errors.  Split
+Q = P . R (asymflat/bms3/poincare.py): the final frame M^-1 . P = L . R^-1 is the vertex frame of the
+last cut up to R, and the data are carried by L itself -- the small, smooth element of the transport
+rather than the composite of /memory's canonical map (which carries its large Poincare part and its
+Fourier noise floor, 3e-10 at the Nyquist mode, which the carry's S' amplifies by m^4 u) with P.  R
+(``late_frame_remainder_F``, ``late_frame_remainder_gamma``) is the stored cross-check of /memory's
+map against the transport; ``vertex_frame_drift_*`` the tail left at the last cut.  At G > 0 this removes the
+time translation s = lim (A(u) - u) between the run's first-cut Bondi time and the vertex time
+(16 pi G E_in (t_c - u0) in circular symmetry), so that the time reflection maps the output
+convention onto the input one.  In circular symmetry P is a pure time translation and the data are
+relabelled exactly (u_final = u_B - s; Xi + (s/2) d_phi Theta).
+
+**Gate**: ``status = "ok"`` only when the carried checks hold (:func:`check_failures`); otherwise
+the status names the failing checks and ``incoming_from`` / ``asymflat reverse`` refuse the group.
 """
 from __future__ import annotations
 
 import numpy as np
 
+from asymflat.bms3.action import BMS3Element
+from asymflat.bms3.poincare import PoincareSplit, poincare_part
 from asymflat.data import SCRI_DATASETS
-from asymflat.pipeline.estimates import shadow_richardson
+from asymflat.pipeline.estimates import SAFETY, shadow_richardson
 from asymflat.scri._numerics import dphi
 from asymflat.scri.carry import carry, final_frame_element, last_cut_against_vacuum, xi_flux_residual
 from asymflat.scri.flux import flux_residuals_bondi
 
 #: the frame-fixing rule, stored with the map
 FRAME_RULE = ("(F, gamma) of /memory (canonical mod Poincare: F(0) = 0, F'(0) = 1, F''(0) = 0, gamma free "
-              "of |m| <= 1); the Poincare part fixed by the i0 link to scri- (docs/conventions.md 11.2)")
+              "of |m| <= 1) followed by the Poincare element P that makes the vertex's last code cut the "
+              "identity (time-symmetric rule: u_final - u_vertex -> 0 at i+, as v_B - v -> 0 at i-; "
+              "docs/conventions.md 11.2)")
+
+#: gates of a carried group (docs/conventions.md 11.2): the i+ residuals within SAFETY x (final state
+#: + scale), the carried flux laws within FLUX_FACTOR x the run's own
+FLUX_FACTOR = 3.0
 
 
-def _carry_identity(ds: dict, attrs: dict, sp, B: dict, C: dict | None, map_text: str) -> None:
-    """The identity map: the carried data are the /scri_plus cuts themselves."""
-    ds["u"] = (sp.time, "length", "Bondi retarded time of the final frame (= /scri_plus/u)")
+def _carry_identity(ds: dict, attrs: dict, sp, B: dict, C: dict | None, map_text: str, shift: float = 0.0) -> None:
+    """The identity map, or a pure time translation by ``shift`` (u_final = u_B - shift): the carried
+    data are the /scri_plus cuts themselves, relabelled (Xi_final = Xi + (shift/2) d_phi Theta)."""
+    desc_u = "Bondi retarded time of the final frame (= /scri_plus/u" + (f" - {shift:.17g})" if shift else ")")
+    ds["u"] = (sp.time - shift if shift else sp.time, "length", desc_u)
     for key in ("psi0", "news", "mass_aspect", "angular_momentum_aspect"):
         units, desc = SCRI_DATASETS[key]
-        ds[key] = (getattr(sp, key), units, f"{desc.replace('(t,', '(u,')}, final-vacuum frame")
+        val = getattr(sp, key)
+        if key == "angular_momentum_aspect" and shift:
+            val = val + 0.5 * shift * dphi(sp.mass_aspect)
+        ds[key] = (val, units, f"{desc.replace('(t,', '(u,')}, final-vacuum frame")
     attrs["map"] = map_text
     attrs["status"] = "ok"
     attrs["psi0_error_estimate"] = shadow_richardson(B["bf"].psi0, C["bf"].psi0 if C else None)
+
+
+def vertex_element(code: dict, i: int = -1) -> BMS3Element:
+    """The vertex frame on code cut ``i`` as a BMS3 element L (old = the run's scri+ Bondi frame,
+    new = the code coordinates of that cut): phi_B = B(u_i, phi) = F_L(phi) and
+    u_B = A(u_i, phi) = F_L'(phi)(u_i + gamma_L(phi)), so gamma_L = A / F_L' - u_i (module doc;
+    exact where the cut's light cone is a cone of Minkowski space, i.e. after the radiation)."""
+    from asymflat.bms3 import diffeo
+    from asymflat.bms3.spectral import TrigSeries, phi_grid
+
+    bper, A, u = np.asarray(code["B_minus_phi"][i], float), np.asarray(code["A"][i], float), float(code["u"][i])
+    FL = diffeo.from_grid(bper, "B (code cut)")
+    x = phi_grid(len(bper))
+    return BMS3Element(FL, TrigSeries.from_grid(A / FL.d(x, 1) - u))
+
+
+def vertex_split(M: BMS3Element, code: dict) -> tuple[PoincareSplit, dict, dict]:
+    """Q = M . L on the last code cut and its split Q = P . R (module doc), with the attributes that
+    report it and the datasets of L; ``vertex_frame_drift_*``: the change of P's time translation and
+    rotation from the cut at three quarters of the code range to the last (the late-time tail)."""
+    from asymflat.bms3.spectral import phi_grid
+
+    n = np.asarray(code["A"]).shape[1]
+    L = vertex_element(code)
+    sp = poincare_part(M.then(L))
+    k = int(0.75 * (len(code["u"]) - 1))
+    sk = poincare_part(M.then(vertex_element(code, k)))
+    a0, a1, b1 = sp.translation
+    at = dict(vertex_u=float(code["u"][-1]), time_origin_shift=a0, poincare_rotation=sp.theta,
+              poincare_rapidity=sp.rapidity, poincare_direction=sp.direction, poincare_translation_cos=a1,
+              poincare_translation_sin=b1, late_frame_remainder_F=sp.remainder_F,
+              late_frame_remainder_gamma=sp.remainder_gamma, vertex_frame_drift_u=float(code["u"][k]),
+              vertex_frame_drift_time=abs(a0 - sk.translation[0]),
+              vertex_frame_drift_angle=abs(sp.theta - sk.theta))
+    x = phi_grid(n)
+    ds = {"vertex_F_minus_phi": (np.asarray(code["B_minus_phi"][-1], float), "rad",
+                                 "F_L - phi: Bondi angle of the vertex's last code cut (transport B - phi)"),
+          "vertex_gamma": (L.gamma(x), "length", "gamma_L = A / F_L' - u of the vertex's last code cut")}
+    return sp, at, ds
+
+
+def check_failures(at: dict) -> list[str]:
+    """The gates of a carried group (docs/conventions.md 11.2): i+ standard within SAFETY x (final
+    state + scale) for Theta and Xi; each carried flux law within FLUX_FACTOR x the run's own."""
+    bad = []
+    for q in ("theta", "xi"):
+        lim = SAFETY * (at[f"final_state_{q}_residual"] + at[f"i_plus_{q}_scale"])
+        if not at[f"i_plus_{q}_residual"] <= lim:
+            bad.append(f"i_plus_{q}_residual {at[f'i_plus_{q}_residual']:.3g} > {lim:.3g}")
+    for q in ("theta", "N", "xi"):
+        lim = FLUX_FACTOR * at[f"flux_{q}_run"] + 1e-12
+        if not at[f"flux_{q}_carried"] <= lim:
+            bad.append(f"flux_{q}_carried {at[f'flux_{q}_carried']:.3g} > {FLUX_FACTOR:g} x {at[f'flux_{q}_run']:.3g}")
+    return bad
 
 
 def carried_checks(out: dict, sp, Fi, gi, Fm, gm, mem: dict, ma: dict, G: float) -> dict:
@@ -102,41 +190,47 @@ def carried_checks(out: dict, sp, Fi, gi, Fm, gm, mem: dict, ma: dict, G: float)
     return at
 
 
-def _carry_by_memory_map(ds: dict, attrs: dict, sp, B: dict, C: dict | None, mem: dict, ma: dict, G: float) -> None:
-    """A non-trivial map: the data carried by the inverse of /memory's map (module doc)."""
-    from asymflat.bms3 import diffeo
-    from asymflat.bms3.spectral import TrigSeries
+def _carry_by_element(ds: dict, attrs: dict, sp, B: dict, C: dict | None, mem: dict, ma: dict, G: float,
+                      E: BMS3Element) -> None:
+    """Carry by E (the vertex element L: old = the run's frame, new = the final frame; module doc), with the
+    checks of :func:`carried_checks` and the gate :func:`check_failures`."""
+    from asymflat.scri.carry import inverse_element
 
-    Fm_minus, gam = np.asarray(mem["F_minus_phi"][0], float), np.asarray(mem["gamma"][0], float)
-    Fi, gi = final_frame_element(Fm_minus, gam)
-    out = carry(sp.time, sp.phi, sp.psi0, sp.news, sp.mass_aspect, sp.angular_momentum_aspect, Fi, gi, G)
+    out = carry(sp.time, sp.phi, sp.psi0, sp.news, sp.mass_aspect, sp.angular_momentum_aspect, E.F, E.gamma, G)
     ds["u"] = (out["u"], "length", "Bondi retarded time of the final frame: uniform with the run's step over "
                "the range covered at every angle")
     for key in ("psi0", "news", "mass_aspect", "angular_momentum_aspect"):
         units, desc = SCRI_DATASETS[key]
         ds[key] = (out[key], units, f"{desc.replace('(t,', '(u,')}, final-vacuum frame (carried, "
                    "asymflat/scri/carry.py)")
-    attrs["map"] = ("carried by the inverse of (F, gamma) of /memory: phi_run = F^-1(phi), u_run = u / F'(phi_run) "
-                    "- gamma(phi_run) (asymflat/scri/carry.py; docs/conventions.md 11.2)")
-    attrs["status"] = "ok"
-    Fm = diffeo.from_grid(Fm_minus, "F (memory)")
-    attrs.update(carried_checks(out, sp, Fi, gi, Fm, TrigSeries.from_grid(gam), mem, ma, G))
-    # the run's shadow-grid estimate of psi0+, weighted by F_inv'^(1/2), plus the carry's interpolation
-    # error (half the round trip's)
+    attrs["map"] = ("carried by the vertex element L of the last code cut (= (F, gamma)^-1 of /memory "
+                    "followed by the Poincare element P of the vertex rule, up to the remainder R): "
+                    "phi_run = F_L(phi), u_run = F_L'(phi)(u + gamma_L(phi)) (asymflat/scri/carry.py; "
+                    "docs/conventions.md 11.2)")
+    Fb, gb = inverse_element(E.F, E.gamma)
+    attrs.update(carried_checks(out, sp, E.F, E.gamma, Fb, gb, mem, ma, G))
+    bad = check_failures(attrs)
+    attrs["status"] = "ok" if not bad else "carried, checks fail: " + "; ".join(bad)
+    # the run's shadow-grid estimate of psi0+, weighted by the carry's F'^(1/2), plus the carry's
+    # interpolation error (half the round trip's)
     est = shadow_richardson(B["bf"].psi0, C["bf"].psi0 if C else None)
-    attrs["psi0_error_estimate"] = float(est * np.sqrt(np.max(Fi.d(sp.phi, 1)))
+    attrs["psi0_error_estimate"] = float(est * np.sqrt(np.max(E.F.d(sp.phi, 1)))
                                          + 0.5 * attrs["round_trip_psi0"] * np.max(np.abs(sp.psi0)))
 
 
 def final_frame_output(data, G: float, scalar: bool, B: dict, C: dict | None) -> None:
-    """Fill ``data.final_frame`` / ``data.final_frame_attrs`` from ``data.scri_plus`` and
-    ``data.memory`` (module doc); ``psi0_error_estimate``: the shadow-grid Richardson estimate of
-    psi0+ (main level ``B``, shadow ``C``; nan without one).
+    """Fill ``data.final_frame`` / ``data.final_frame_attrs`` from ``data.scri_plus``,
+    ``data.memory`` and the main level's frame transport ``B["bf"].code`` (module doc);
+    ``psi0_error_estimate``: the shadow-grid Richardson estimate of psi0+ (main level ``B``, shadow
+    ``C``; nan without one).
 
     At G > 0 a map that /memory finds equal to the identity within its own error estimate
     (max|F - phi| <= F_error and max|gamma| <= gamma_error, e.g. in circular symmetry, where both
-    vanish by symmetry) is the identity: the data are carried (``map_deviation_F``,
-    ``map_deviation_gamma`` stored)."""
+    vanish by symmetry) is the identity (``map_deviation_F``, ``map_deviation_gamma`` stored); then,
+    when the vertex rule's P is a time translation (circular symmetry), the data are relabelled."""
+    from asymflat.bms3 import diffeo
+    from asymflat.bms3.spectral import TrigSeries
+
     sp = data.scri_plus
     n = len(sp.phi)
     attrs = dict(G=float(G), frame_rule=FRAME_RULE, matching_frame="/scri_plus (Bondi frame of the first cut)")
@@ -155,16 +249,25 @@ def final_frame_output(data, G: float, scalar: bool, B: dict, C: dict | None) ->
         Fm, ga = np.asarray(mem["F_minus_phi"][0]), np.asarray(mem["gamma"][0])
         ds["F_minus_phi"] = (Fm, "rad", "F - phi of the final vacuum (from /memory)")
         ds["gamma"] = (ga, "length", "gamma of the final vacuum (from /memory)")
-        attrs["map"] = "(F, gamma) of /memory"
         dF, dg = float(np.max(np.abs(Fm))), float(np.max(np.abs(ga)))
         attrs["map_deviation_F"], attrs["map_deviation_gamma"] = dF, dg
         fe, ge = float(ma.get("F_error", np.nan)), float(ma.get("gamma_error", np.nan))
-        if dF <= max(fe, 1e-12) and dg <= max(ge, 1e-12):
-            _carry_identity(ds, attrs, sp, B, C, "identity within the /memory error estimate "
-                            f"(max|F - phi| = {dF:.3g} <= F_error = {fe:.3g}, max|gamma| = {dg:.3g} <= "
-                            f"gamma_error = {ge:.3g})")
+        identity = dF <= max(fe, 1e-12) and dg <= max(ge, 1e-12)
+        attrs["map_identity_within_error"] = int(identity)
+        M = (BMS3Element.identity() if identity
+             else BMS3Element(diffeo.from_grid(Fm, "F (memory)"), TrigSeries.from_grid(ga)))
+        split, at, vds = vertex_split(M, B["bf"].code)
+        attrs.update(at)
+        ds.update(vds)
+        L = vertex_element(B["bf"].code)
+        gl = L.gamma(sp.phi)
+        if float(np.max(np.abs(vds["vertex_F_minus_phi"][0]))) <= 1e-14 and float(np.ptp(gl)) <= 1e-13 * max(1.0, abs(float(gl[0]))):
+            s = float(np.mean(gl))
+            _carry_identity(ds, attrs, sp, B, C, "time translation by the vertex rule: u = u_B - s, "
+                            f"s = A(u_last) - u_last = {s:.6g} (circular symmetry: the transport's B = phi)",
+                            shift=s)
         else:
-            _carry_by_memory_map(ds, attrs, sp, B, C, mem, ma, G)
+            _carry_by_element(ds, attrs, sp, B, C, mem, ma, G, L)
     else:
         attrs["map"] = f"not available: /memory {ma.get('status', 'not computed')}"
     data.final_frame, data.final_frame_attrs = ds, attrs
