@@ -49,14 +49,13 @@ def test_split_recomposes_and_measures_a_non_poincare_part():
 def test_gate_names_each_failing_check():
     ok = dict(final_state_theta_residual=1e-5, i_plus_theta_scale=1e-6, i_plus_theta_residual=1.1e-5,
               final_state_xi_residual=1e-6, i_plus_xi_scale=1e-6, i_plus_xi_residual=1e-6,
-              flux_theta_run=1e-3, flux_theta_carried=1e-3, flux_N_run=1e-4, flux_N_carried=1.1e-4,
-              flux_xi_run=1e-3, flux_xi_carried=1e-3)
+              flux_theta_abs_carried=1e-3, flux_theta_bound=1e-3, flux_N_abs_carried=2.9e-4, flux_N_bound=1e-4)
     assert check_failures(ok) == []
-    # the values of runs/scattering_strong.toml before the vertex rule (docs/conventions.md 11.2)
-    bad = dict(ok, i_plus_xi_residual=9.0e-2, final_state_xi_residual=7.2e-3, i_plus_xi_scale=2.4e-2,
-               flux_N_carried=4.5e-2, flux_N_run=4.8e-4)
-    f = check_failures(bad)
-    assert len(f) == 1 and f[0].startswith("flux_N_carried")
+    # the carried N law beyond SAFETY x the run's residual transported by the map
+    f = check_failures(dict(ok, flux_N_abs_carried=3.1e-4))
+    assert len(f) == 1 and f[0].startswith("flux_N_abs_carried 0.00031 > 3 x bound 0.0001")
     # Xi at i+ beyond SAFETY x (final state + scale), and the Theta flux law
-    f = check_failures(dict(ok, i_plus_xi_residual=1e-5, flux_theta_carried=4e-3))
+    f = check_failures(dict(ok, i_plus_xi_residual=1e-5, flux_theta_abs_carried=4e-3))
     assert len(f) == 2 and f[0].startswith("i_plus_xi_residual 1e-05 > 6e-06") and f[1].startswith("flux_theta")
+    # a NaN never passes
+    assert len(check_failures(dict(ok, flux_N_abs_carried=float("nan")))) == 1
