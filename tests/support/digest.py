@@ -72,6 +72,20 @@ def _without_input_dirs(config) -> str:
     return _INPUT_PATH.sub(r"\1", text)
 
 
+def _file_name(value) -> str:
+    """A path attribute reduced to its file name (the directory says where the run was made)."""
+    return Path(str(value)).name
+
+
+#: Provenance attributes, by (object name, attribute; "" is the file's root): ``None`` leaves one out of
+#: the digest, a function hashes what it returns.  The root's ``git_commit``, ``created`` and
+#: ``checksum`` say which code made the file and when; ``config``'s input paths lose their directories;
+#: ``/incoming``'s ``source`` is hashed by file name and its ``source_sha256`` left out (module doc).
+PROVENANCE = {("", "git_commit"): None, ("", "created"): None, ("", "checksum"): None,
+              ("", "config"): _without_input_dirs,
+              ("incoming", "source"): _file_name, ("incoming", "source_sha256"): None}
+
+
 def file_digest(path: str | Path) -> dict[str, str]:
     """Per-top-level-group SHA-256 digests of a result file, plus ``"total"``."""
     groups: dict[str, hashlib._Hash] = {}
@@ -91,23 +105,23 @@ def file_digest(path: str | Path) -> dict[str, str]:
             for key in sorted(obj.attrs):
                 if key in ("units", "description") and isinstance(obj, h5py.Dataset):
                     continue
-                if _volatile(key):
-                    continue
-                if name == "incoming" and key == "source_sha256":
+                how = PROVENANCE.get((name, key), _hash_value)
+                if _volatile(key) or how is None:
                     continue
                 h.update(b"A" + f"{name}@{key}".encode())
-                if name == "incoming" and key == "source":
-                    _hash_value(h, Path(str(obj.attrs[key])).name)
+                if how is not _hash_value:
+                    _hash_value(h, how(obj.attrs[key]))
                 elif key in _SCALE_BOOKKEEPING:
                     h.update(repr(_scale_links(f, obj, key)).encode())
                 else:
                     _hash_value(h, obj.attrs[key])
         root = hashlib.sha256()
         for key in sorted(f.attrs):
-            if key in ("git_commit", "created", "checksum") or _volatile(key):
+            how = PROVENANCE.get(("", key), _hash_value)
+            if _volatile(key) or how is None:
                 continue
             root.update(key.encode())
-            _hash_value(root, _without_input_dirs(f.attrs[key]) if key == "config" else f.attrs[key])
+            _hash_value(root, f.attrs[key] if how is _hash_value else how(f.attrs[key]))
         groups["/"] = root
     out = {k: v.hexdigest() for k, v in sorted(groups.items())}
     total = hashlib.sha256("".join(f"{k}={v}" for k, v in out.items()).encode())
