@@ -53,9 +53,9 @@ def test_gate_names_each_failing_check():
     assert check_failures(ok) == []
     # the carried N law beyond SAFETY x the run's residual transported by the map
     f = check_failures(dict(ok, flux_N_abs_carried=3.1e-4))
-    assert len(f) == 1 and f[0].startswith("flux_N_abs_carried 0.00031 > 3 x bound 0.0001")
+    assert len(f) == 1 and f[0].startswith("final_frame_flux_N 0.00031 > 0.0003")
     # Xi at i+ beyond SAFETY x (final state + scale), and the Theta flux law
     f = check_failures(dict(ok, i_plus_xi_residual=1e-5, flux_theta_abs_carried=4e-3))
-    assert len(f) == 2 and f[0].startswith("i_plus_xi_residual 1e-05 > 6e-06") and f[1].startswith("flux_theta")
+    assert len(f) == 2 and f[0].startswith("final_frame_i_plus_xi 1e-05 > 6e-06") and f[1].startswith("final_frame_flux_theta")
     # a NaN never passes
     assert len(check_failures(dict(ok, flux_N_abs_carried=float("nan")))) == 1

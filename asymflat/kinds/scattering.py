@@ -76,7 +76,7 @@ from asymflat import progress as _progress
 from asymflat.data import RunData
 from asymflat.pipeline.bondi_frame import has_scalar, is_circular
 from asymflat.pipeline.checks import CheckContext, run_checks
-from asymflat.pipeline.final_frame import final_frame_output
+from asymflat.pipeline.final_frame import final_frame_checks, final_frame_output
 from asymflat.pipeline.final_state import final_state_hill_checks
 from asymflat.pipeline.global_balance import global_balance, global_balance_checks
 from asymflat.pipeline.i0_matching import extrapolate, match_across_i0, matching_summary
@@ -152,6 +152,8 @@ def run(config: dict, progress=None) -> RunData:
         memory_checks(data, bf, C["bf"] if C else None, G, p["t_c"],
                       checks, matched0)
     final_frame_output(data, G, scalar, B, C)
+    if "flux_N_bound" in (data.final_frame_attrs or {}):      # carried: its gates are run checks too
+        checks.extend(final_frame_checks(data.final_frame_attrs))
     if levels[im]["incoming"] is not None:        # the table as the run used it, with its provenance
         tol, attrs = incoming_provenance(config)
         data.incoming, data.incoming_attrs = levels[im]["incoming"], dict(attrs, tail_tolerance=tol)
