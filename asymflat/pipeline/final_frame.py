@@ -123,8 +123,12 @@ def final_frame_checks(at: dict) -> list[Check]:
     ``final_frame_flux_theta`` / ``_N`` (absolute, against the run's own residuals transported by the
     map, ``flux_*_bound`` of :func:`carried_checks`); tolerance SAFETY x estimate.  The Xi law is not
     gated separately: R_Xi = R_N - (u/2) d_phi R_Theta in either frame (Xi = N - (u/2) Theta').
-    Scales (what is compared): the run's own last cut, max|Theta + 1|, max|Xi| (what the map removes),
-    and the largest term of each law in the carried frame."""
+    Also ``final_frame_reaches_i_plus`` (the radiation not yet gone at the last carried cut within
+    SAFETY x that at the run's own last cut, weighted by max F_L'^2: a carried range that stops short of
+    i+ makes the i+ gates vacuous) and ``final_frame_poincare_remainder_F`` / ``_gamma`` (R within
+    /memory's error estimate of its map).  Scales (what is compared): the run's own last cut,
+    max|Theta + 1|, max|Xi| (what the map removes), the map itself, and the largest term of each law
+    in the carried frame."""
     out = []
     for q, what in (("theta", "max|Theta + 1|"), ("xi", "max|Xi|")):
         out.append(Check(f"final_frame_i_plus_{q}", float(at[f"i_plus_{q}_residual"]),
@@ -132,6 +136,18 @@ def final_frame_checks(at: dict) -> list[Check]:
                          "final state carried + radiation not yet gone at the last cut",
                          f"/scri_plus_final_frame: {what} on the last carried cut (i+ standard Minkowski)",
                          float(at.get(f"i_plus_{q}_run", np.nan))))
+    out.append(Check("final_frame_reaches_i_plus", float(at["i_plus_theta_scale"]),
+                     float(at["i_plus_theta_run_tail"] * at["carry_F1_squared_max"]), SAFETY,
+                     "the run's own last cut against /memory's final state, x max F_L'^2",
+                     "/scri_plus_final_frame: radiation not yet gone at the last carried cut (Theta, "
+                     "i_plus_theta_scale): the carried range must reach i+ as near as the run's own",
+                     float(at.get("i_plus_theta_run", np.nan))))
+    for q, key in (("F", "late_frame_remainder_F"), ("gamma", "late_frame_remainder_gamma")):
+        out.append(Check(f"final_frame_poincare_remainder_{q}", float(at[key]), float(at[f"memory_{q}_error"]),
+                         SAFETY, "/memory's own error estimate of its map",
+                         f"/scri_plus_final_frame: R of Q = M . L = P . R ({q}): /memory's map against the "
+                         "vertex transport, Poincare within their errors",
+                         float(at.get(f"map_deviation_{q}", np.nan))))
     for q, law in (("theta", "d_u Theta = -16 pi G news^2"), ("N", "the N law")):
         out.append(Check(f"final_frame_flux_{q}", float(at[f"flux_{q}_abs_carried"]),
                          float(at[f"flux_{q}_bound"]) + 1e-14 / SAFETY, SAFETY,
@@ -177,6 +193,12 @@ def carried_checks(out: dict, sp, Fi, gi, Fm, gm, mem: dict, ma: dict, G: float)
     at["i_plus_theta_residual"] = float(np.max(np.abs(out["mass_aspect"][-1] + 1.0)))
     at["i_plus_xi_residual"] = float(np.max(np.abs(out["angular_momentum_aspect"][-1])))
     at["i_plus_theta_run"] = float(np.max(np.abs(sp.mass_aspect[-1] + 1.0)))
+    # how near i+ the run's own last cut is (its Theta against /memory's final state), and the largest
+    # F'^2 by which the carry can weight it: the carried last cut should be as near (gate below)
+    at["i_plus_theta_run_tail"] = float(np.max(np.abs(sp.mass_aspect[-1] - th_f))) + float(ma.get("theta_final_error_max", 0.0))
+    at["carry_F1_squared_max"] = float(np.max(Fi.d(phi_grid(len(x)), 1) ** 2))
+    at["memory_F_error"] = float(ma.get("F_error", np.nan))
+    at["memory_gamma_error"] = float(ma.get("gamma_error", np.nan))
     at["i_plus_xi_run"] = float(np.max(np.abs(sp.angular_momentum_aspect[-1])))
     e_th, e_xi = float(ma.get("theta_final_error_max", 0.0)), float(ma.get("xi_final_error_max", 0.0))
     dec = last_cut_against_vacuum(out, Fi, gi, th_f, xi_f, G, e_th, e_xi)
