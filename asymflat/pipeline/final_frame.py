@@ -12,12 +12,12 @@ vacuum.
   checked: ``identity_residual`` = max |Theta+ + 1| + max |Xi+| on the last cut, and the Poincare
   freedom is fixed by the i0 link, which is the identity at G = 0) and the carried data are the
   /scri_plus data themselves.
-* G > 0: the map is stored (F - phi, gamma from /memory); when it is the identity within its error
-  estimate (circular symmetry) the data are carried as at G = 0 (bit-identical to /scri_plus).
-  Otherwise psi0, news, Theta, Xi are carried by the inverse of /memory's map
-  (asymflat/scri/carry.py: old = the run's frame, new = the final frame; phi_run = F^{-1}(phi),
-  u_run = u / F'(phi_run) - gamma(phi_run)) onto a uniform grid with the run's step, and the group
-  stores the checks of :func:`carried_checks` (docs/format.md).
+* G > 0: /memory's map is stored (F - phi, gamma) and the vertex rule below fixes its Poincare part.
+  In circular symmetry (the transport's B = phi) the data are relabelled by the rule's time
+  translation; otherwise psi0, news, Theta, Xi are carried by the vertex element L
+  (asymflat/scri/carry.py: old = the run's frame, new = the final frame; phi_run = F_L(phi),
+  u_run = F_L'(phi)(u + gamma_L(phi))) onto a uniform grid with the run's step, and the group stores
+  the checks of :func:`carried_checks` and the gates of :func:`final_frame_checks` (docs/format.md).
 
 **Time-symmetric frame-fixing rule** (docs/conventions.md section 11.2): /memory fixes (F, gamma) only
 modulo Poincare.  The Poincare part is fixed so that the final frame is the vertex's frame at late
