@@ -3,7 +3,10 @@
 A result's digest is the SHA-256 of every dataset (name, dtype, shape, bytes) and of every
 attribute of ``/diagnostics/checks/*``, ``/summary`` and ``/memory``, except the attributes that
 record *when* or *how fast* a run ran (``wall_time_s`` and friends, see :data:`VOLATILE`) and the
-root provenance (``git_commit``, ``created``, ``checksum``). Per-group digests are kept beside the
+root provenance (``git_commit``, ``created``, ``checksum``), and of ``/incoming``'s provenance only the
+source's file name (its directory says where the run was made) and not ``source_sha256`` (the bytes of
+the source file: for ``incoming_from`` a result carrying its own creation time; the table the run used
+is hashed as the group's datasets, and ``source_checksum`` is the source result's content). Per-group digests are kept beside the
 total so a mismatch says where it is.
 
 Digests depend on the platform (CPU, numpy/numba versions: the floating-point round-off of the
@@ -90,8 +93,12 @@ def file_digest(path: str | Path) -> dict[str, str]:
                     continue
                 if _volatile(key):
                     continue
+                if name == "incoming" and key == "source_sha256":
+                    continue
                 h.update(b"A" + f"{name}@{key}".encode())
-                if key in _SCALE_BOOKKEEPING:
+                if name == "incoming" and key == "source":
+                    _hash_value(h, Path(str(obj.attrs[key])).name)
+                elif key in _SCALE_BOOKKEEPING:
                     h.update(repr(_scale_links(f, obj, key)).encode())
                 else:
                     _hash_value(h, obj.attrs[key])
