@@ -51,13 +51,18 @@ def test_gate_names_each_failing_check():
               final_state_xi_residual=1e-6, i_plus_xi_scale=1e-6, i_plus_xi_residual=1e-6,
               flux_theta_abs_carried=1e-3, flux_theta_bound=1e-3, flux_N_abs_carried=2.9e-4, flux_N_bound=1e-4,
               i_plus_theta_run_tail=1e-6, carry_F1_squared_max=1.0, late_frame_remainder_F=1e-8,
-              late_frame_remainder_gamma=1e-7, memory_F_error=1e-7, memory_gamma_error=1e-6)
+              late_frame_remainder_gamma=1e-7, memory_F_error=1e-7, memory_gamma_error=1e-6,
+              map_deviation_gamma=1e-3)
     assert check_failures(ok) == []
     # a carried range that stops short of i+ (the m = 3 table at G = 0.02, nx = 257: the radiation not yet
     # gone at the last carried cut 6.1e-3 against the run's own 1.4e-4 x max F_L'^2 1.35; there the i+
     # gates themselves passed, their tolerance growing with it: Theta + 1 = 0.30)
     f = check_failures(dict(ok, i_plus_theta_scale=6.13e-3, i_plus_theta_run_tail=1.41e-4, carry_F1_squared_max=1.35))
     assert len(f) == 1 and f[0].startswith("final_frame_reaches_i_plus"), f
+    # /memory's map undetermined (the m = 3 table at G = 0.02, nx = 257, u_end = 40: gamma_error 23 against
+    # max|gamma| 4.0; every other carried run measured: at most 4.1e-2 of it)
+    f = check_failures(dict(ok, memory_gamma_error=23.2, map_deviation_gamma=3.97, late_frame_remainder_gamma=4.8e-2))
+    assert len(f) == 1 and f[0].startswith("final_frame_memory_map_determined"), f
     # /memory's map and the vertex transport not Poincare-related within /memory's error
     f = check_failures(dict(ok, late_frame_remainder_gamma=4e-6))
     assert len(f) == 1 and f[0].startswith("final_frame_poincare_remainder_gamma"), f

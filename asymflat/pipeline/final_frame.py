@@ -125,7 +125,8 @@ def final_frame_checks(at: dict) -> list[Check]:
     gated separately: R_Xi = R_N - (u/2) d_phi R_Theta in either frame (Xi = N - (u/2) Theta').
     Also ``final_frame_reaches_i_plus`` (the radiation not yet gone at the last carried cut within
     SAFETY x that at the run's own last cut, weighted by max F_L'^2: a carried range that stops short of
-    i+ makes the i+ gates vacuous) and ``final_frame_poincare_remainder_F`` / ``_gamma`` (R within
+    i+ makes the i+ gates vacuous), ``final_frame_memory_map_determined`` (/memory's error estimate of
+    gamma below max|gamma|, safety 1) and ``final_frame_poincare_remainder_F`` / ``_gamma`` (R within
     /memory's error estimate of its map).  Scales (what is compared): the run's own last cut,
     max|Theta + 1|, max|Xi| (what the map removes), the map itself, and the largest term of each law
     in the carried frame."""
@@ -142,6 +143,10 @@ def final_frame_checks(at: dict) -> list[Check]:
                      "/scri_plus_final_frame: radiation not yet gone at the last carried cut (Theta, "
                      "i_plus_theta_scale): the carried range must reach i+ as near as the run's own",
                      float(at.get("i_plus_theta_run", np.nan))))
+    out.append(Check("final_frame_memory_map_determined", float(at["memory_gamma_error"]),
+                     float(at.get("map_deviation_gamma", np.nan)), 1.0, "the map itself (max|gamma|)",
+                     "/memory's error estimate of gamma below gamma itself: else its final state, on which "
+                     "the i+ gates and R rest, is not determined"))      # scale: the tolerance itself (nan)
     for q, key in (("F", "late_frame_remainder_F"), ("gamma", "late_frame_remainder_gamma")):
         out.append(Check(f"final_frame_poincare_remainder_{q}", float(at[key]), float(at[f"memory_{q}_error"]),
                          SAFETY, "/memory's own error estimate of its map",
