@@ -221,3 +221,35 @@ def test_flux_laws_preserved_and_the_nhat_conjecture_fails():
     # negative control: the vacuum-form law for Nhat breaks the N law (by the -2 pi G (F''/F') P term)
     _, rN_hat = _flux_residuals(*finite_law(F1, g1, psi, th, N, GV, matter="Nhat"))
     assert rN_hat > 1e-3
+
+
+def _old_residuals(psi, th, N):
+    """The Theta and N laws' residuals of old fields given in (U, X), as expressions in (U, X)."""
+    pu = sp.diff(psi, U)
+    rT = sp.diff(th, U) + 16 * pi * GV * pu**2
+    rN = (sp.diff(N, U) - sp.diff(th, X) / 2 + 8 * pi * GV * pu * sp.diff(psi, X)
+          - pi * GV * sp.diff(psi**2, U, X))
+    return rT, rN
+
+
+def test_flux_law_residuals_transform_by_the_linear_part():
+    """The gate of docs/conventions.md 11.2 (asymflat/pipeline/final_frame.py ``carried_checks``):
+    for any old fields (not solutions), the new residuals of the Theta and N laws are the old ones at
+    the old points, R_Theta_new = F'^3 R_Theta_old and R_N_new = F'^3 R_N_old + (1/2) F'^2 J R_Theta_old,
+    J = F''(u + gamma) + F' gamma' (the laws are affine in Theta, N at given psi0; the 1/2 found here:
+    1 and -1/2 leave 2e-2 .. 1.3 at these points)."""
+    psi, th, N = R(1, 2) * sp.cos(X) * U + R(1, 3), -1 + U * sp.sin(X) / 5, U**2 * sp.cos(X) / 7 + sp.sin(2 * X) / 3
+    psi_n, th_n, N_n = finite_law(F1, g1, psi, th, N, GV)
+    pu = sp.diff(psi_n, u)
+    rT_n = sp.diff(th_n, u) + 16 * pi * GV * pu**2
+    rN_n = (sp.diff(N_n, u) - sp.diff(th_n, phi) / 2 + 8 * pi * GV * pu * sp.diff(psi_n, phi)
+            - pi * GV * sp.diff(psi_n**2, u, phi))
+    f1, f2 = sp.diff(F1, phi), sp.diff(F1, phi, 2)
+    J = f2 * (u + g1) + f1 * sp.diff(g1, phi)
+    at = {U: f1 * (u + g1), X: F1}
+    rT_o, rN_o = (e.subs(at, simultaneous=True) for e in _old_residuals(psi, th, N))
+    assert max(at_points(rT_o)) > 1e-2 and max(at_points(rN_o)) > 1e-2      # not solutions
+    assert max(at_points(rT_n - f1**3 * rT_o)) < 1e-25
+    assert max(at_points(rN_n - f1**3 * rN_o - f1**2 * J * rT_o / 2)) < 1e-25
+    # the J term is needed (a bound without it would be wrong)
+    assert max(at_points(rN_n - f1**3 * rN_o)) > 1e-3
