@@ -46,11 +46,11 @@ import numpy as np
 
 from asymflat.bms3.action import BMS3Element
 from asymflat.bms3.poincare import PoincareSplit, poincare_part
+from asymflat.bms3.spectral import as_series, phi_grid
 from asymflat.data import SCRI_DATASETS, Check
 from asymflat.pipeline.estimates import SAFETY, shadow_richardson
-from asymflat.bms3.spectral import as_series, phi_grid
 from asymflat.scri._numerics import dphi
-from asymflat.scri.carry import carry, final_frame_element, last_cut_against_vacuum, xi_flux_residual
+from asymflat.scri.carry import carry, last_cut_against_vacuum, xi_flux_residual
 from asymflat.scri.flux import flux_residuals_bondi
 
 #: the frame-fixing rule, stored with the map
@@ -83,7 +83,7 @@ def vertex_element(code: dict, i: int = -1) -> BMS3Element:
     u_B = A(u_i, phi) = F_L'(phi)(u_i + gamma_L(phi)), so gamma_L = A / F_L' - u_i (module doc;
     exact where the cut's light cone is a cone of Minkowski space, i.e. after the radiation)."""
     from asymflat.bms3 import diffeo
-    from asymflat.bms3.spectral import TrigSeries, phi_grid
+    from asymflat.bms3.spectral import TrigSeries
 
     bper, A, u = np.asarray(code["B_minus_phi"][i], float), np.asarray(code["A"][i], float), float(code["u"][i])
     FL = diffeo.from_grid(bper, "B (code cut)")
@@ -91,12 +91,10 @@ def vertex_element(code: dict, i: int = -1) -> BMS3Element:
     return BMS3Element(FL, TrigSeries.from_grid(A / FL.d(x, 1) - u))
 
 
-def vertex_split(M: BMS3Element, code: dict) -> tuple[PoincareSplit, dict, dict]:
-    """Q = M . L on the last code cut and its split Q = P . R (module doc), with the attributes that
-    report it and the datasets of L; ``vertex_frame_drift_*``: the change of P's time translation and
-    rotation from the cut at three quarters of the code range to the last (the late-time tail)."""
-    from asymflat.bms3.spectral import phi_grid
-
+def vertex_split(M: BMS3Element, code: dict) -> tuple[BMS3Element, PoincareSplit, dict, dict]:
+    """L of the last code cut, Q = M . L and its split Q = P . R (module doc), with the attributes
+    that report it and the datasets of L; ``vertex_frame_drift_*``: the change of P's time translation
+    and rotation from the cut at three quarters of the code range to the last (the late-time tail)."""
     n = np.asarray(code["A"]).shape[1]
     L = vertex_element(code)
     sp = poincare_part(M.then(L))
@@ -113,7 +111,7 @@ def vertex_split(M: BMS3Element, code: dict) -> tuple[PoincareSplit, dict, dict]
     ds = {"vertex_F_minus_phi": (np.asarray(code["B_minus_phi"][-1], float), "rad",
                                  "F_L - phi: Bondi angle of the vertex's last code cut (transport B - phi)"),
           "vertex_gamma": (L.gamma(x), "length", "gamma_L = A / F_L' - u of the vertex's last code cut")}
-    return sp, at, ds
+    return L, sp, at, ds
 
 
 def final_frame_checks(at: dict) -> list[Check]:
@@ -187,8 +185,10 @@ def carried_checks(out: dict, sp, Fi, gi, Fm, gm, mem: dict, ma: dict, G: float)
        transported by the map (``flux_theta_bound`` = max F'^3 |R_Theta|_run, ``flux_N_bound`` =
        max F'^3 |R_N|_run + max F'^2 |J| |R_Theta|_run / 2, J = F''(u + gamma) + F' gamma'; the relative
        residuals are not comparable: the final frame removes the boost's Theta' from the N law's scale).
-    3. round trip: the carried data carried back by /memory's map onto the run's own cuts
-       (``round_trip_*``: max difference from /scri_plus, relative to max|.|)."""
+    3. round trip: the carried data carried back by the inverse element (``Fm``, ``gm``) onto the
+       run's own cuts (``round_trip_*``: max difference from /scri_plus, relative to max|.|).
+
+    ``x`` = ``sp.phi`` is the uniform grid (asymflat/scri/carry.py refuses any other)."""
     at: dict = {}
     x = sp.phi
     tl = out["u"][-1]
@@ -201,7 +201,7 @@ def carried_checks(out: dict, sp, Fi, gi, Fm, gm, mem: dict, ma: dict, G: float)
     # how near i+ the run's own last cut is (its Theta against /memory's final state), and the largest
     # F'^2 by which the carry can weight it: the carried last cut should be as near (gate below)
     at["i_plus_theta_run_tail"] = float(np.max(np.abs(sp.mass_aspect[-1] - th_f))) + float(ma.get("theta_final_error_max", 0.0))
-    at["carry_F1_squared_max"] = float(np.max(Fi.d(phi_grid(len(x)), 1) ** 2))
+    at["carry_F1_squared_max"] = float(np.max(Fi.d(x, 1) ** 2))
     at["memory_F_error"] = float(ma.get("F_error", np.nan))
     at["memory_gamma_error"] = float(ma.get("gamma_error", np.nan))
     at["i_plus_xi_run"] = float(np.max(np.abs(sp.angular_momentum_aspect[-1])))
@@ -216,9 +216,8 @@ def carried_checks(out: dict, sp, Fi, gi, Fm, gm, mem: dict, ma: dict, G: float)
     # flux laws; the bounds transport the run's residuals: R_Theta_new = F'^3 R_Theta_old and
     # R_N_new = F'^3 R_N_old + (1/2) F'^2 J R_Theta_old at the old points (the laws are affine in Theta, N
     # at given psi0; tests/test_carry_laws.py), bounded by their maxima over the carried range
-    x1 = phi_grid(len(x))
     gs = as_series(gi)
-    f1, f2, g0, g1 = Fi.d(x1, 1), Fi.d(x1, 2), gs(x1), gs(x1, 1)
+    f1, f2, g0, g1 = Fi.d(x, 1), Fi.d(x, 2), gs(x), gs(x, 1)
     J = np.abs(f2[None, :] * (np.asarray(out["u"])[:, None] + g0[None, :]) + f1 * g1)
     k3, kJ = float(np.max(f1**3)), float(np.max(f1**2 * J))
     absR: dict = {}
@@ -315,10 +314,9 @@ def final_frame_output(data, G: float, scalar: bool, B: dict, C: dict | None) ->
         attrs["map_identity_within_error"] = int(identity)
         M = (BMS3Element.identity() if identity
              else BMS3Element(diffeo.from_grid(Fm, "F (memory)"), TrigSeries.from_grid(ga)))
-        split, at, vds = vertex_split(M, B["bf"].code)
+        L, _, at, vds = vertex_split(M, B["bf"].code)
         attrs.update(at)
         ds.update(vds)
-        L = vertex_element(B["bf"].code)
         gl = L.gamma(sp.phi)
         if float(np.max(np.abs(vds["vertex_F_minus_phi"][0]))) <= 1e-14 and float(np.ptp(gl)) <= 1e-13 * max(1.0, abs(float(gl[0]))):
             s = float(np.mean(gl))
