@@ -6,13 +6,25 @@ to compile without the on-disk cache (e.g. on read-only installs or when debuggi
 Compile time (issue 22): numba compiles a jitted callee once per argument-type signature, and a
 callee called with a literal constant (``f(..., 0)``, or a loop counter started at ``0``, which is
 ``Literal[int](0)`` on the first pass of type inference) gets a signature of its own besides the
-int64 one -- and every compilation of a callee also generates the machine code of all its own
-callees again (numba links their LLVM modules into the caller's and optimises the whole).  So the
-kernels start block counters from int64 expressions (``n - n``, ``j0 + 0``) rather than literals.
-The one-caller wrappers of the serial path (pipeline.rhs_pipelined in right_hand_side.rhs,
-timestepping.rk4_finish in evolve_steps) are :data:`jit_inline`: their bodies are inlined into the
-caller's numba IR, so a cold start does not generate the whole right-hand side's machine code once
-more for each of them (measured: cold compile to the first step 0.85 x the CPU time).
+int64 one -- and every compilation of a caller generates the machine code of all its callees
+again: numba links their optimised LLVM modules into the caller's and runs the full optimisation
+and code generation over the whole (measured: a two-line jitted function calling the compiled
+right-hand side takes 5.3 s to compile, the same with one call site or five).  So:
+
+* the kernels start block counters from int64 expressions (``n - n``, ``j0 + 0``), not literals;
+* a right-hand side evaluation is compiled once per run: the multi-step driver
+  (timestepping.evolve_steps) calls the right-hand side's body (right_hand_side.rhs_body) at one
+  site and is the one compilation unit of the time loop; it also computes the initial k1 and
+  CharacteristicSolver.rhs, so a run compiles no stand-alone ``rhs`` (before: ``rhs`` 29 s, then
+  ``evolve_steps`` 11 s linking it again);
+* one-caller bodies are :data:`jit_inline` (inlined into the caller's numba IR, not compiled on
+  their own): rhs_body, pipeline.rhs_pipelined, and the stages of pipeline_stages inside their
+  sweeps (-5 s).  Inlining the four sweeps into the right-hand side as well was measured slower
+  (cold start 51 s against 39 s: LLVM's optimisation of one very large function costs more than
+  that of its parts), and so was inlining the small row kernels used at several sites (46 s).
+
+Cold start to the first step (bench ``startup_cold_compile_to_first_step``, 32 x 16, G > 0): 44-50 s
+before these, 33.5 s after (same machine, idle).
 """
 from __future__ import annotations
 

@@ -2,7 +2,9 @@
 
 Each stage works on a block of rows (and, in sweep 3, a column block); the fields a sweep uses only
 inside itself are read and written through :func:`.rings.ring_row`.  Every element goes through
-the operations of the phase-by-phase kernel (:func:`.phases.rhs_by_phases`) in the same order.
+the operations of the phase-by-phase kernel (:func:`.phases.rhs_by_phases`) in the same order.  Each stage has one caller (its sweep) and is
+:data:`solvers._jit.jit_inline`: inlined into the sweep's numba IR instead of compiled on its own
+(cold compile; see solvers/_jit.py).
 
 * :func:`_chi_derivatives_and_beta_source`: chi_x, chi_phi, chi_phiphi, c_phi, source of (C1)
 * :func:`_chi_xphi_and_qbar_source`: chi_xphi and the source of (C2) (G = 0: the flat fields)
@@ -15,7 +17,7 @@ from __future__ import annotations
 
 import math
 
-from .._jit import jit
+from .._jit import jit, jit_inline
 from .fastmath_exp import exp2x2b_rows
 from .grid import stencil_rows, stencil_rows_to
 from .layout import (I_B, I_B_P, I_CHI_P, I_CHI_PP, I_CHI_X, I_CHI_XP, I_CHI_XX, I_C_P, I_E2B, I_Q,
@@ -23,7 +25,7 @@ from .layout import (I_B, I_B_P, I_CHI_P, I_CHI_PP, I_CHI_X, I_CHI_XP, I_CHI_XX,
 from .rings import ring_row, stencil_rows_ring
 from .spectral import dphi12_rows, dphi_rows
 
-@jit
+@jit_inline
 def _chi_derivatives_and_beta_source(x, chi, wk, hat, d1s, d1c, km, axes, nphi, G, R, j0, j1, ring,
                                      origin, base):
     """Block j0..j1-1 (starting a block of the ring): chi_x (ring), chi_phi and (ring)
@@ -70,7 +72,7 @@ def _vertex_c_phi(d1c, cpp, c_p, r0):
         c_p[0, p] = acc
 
 
-@jit
+@jit_inline
 def _chi_xphi_and_qbar_source(x, chi, uc, wc, wk, cx, d1s, d1c, G, R, j0, j1, ring, origin, base):
     """Rows j0..j1-1: chi_xphi (D1 of chi_phi: needs chi_phi on the stencil rows), the source of
     (C2) into q (chi_x read from ``cx`` at rows ring_row(j)); G = 0: the flat hypersurface fields and
@@ -114,7 +116,7 @@ def _chi_xphi_and_qbar_source(x, chi, uc, wc, wk, cx, d1s, d1c, G, R, j0, j1, ri
                 c_p[j, p] = iR * 1.0 * (2.0 * x2 * 0.0 * c + c_p[j, p])
 
 
-@jit
+@jit_inline
 def _hypersurface_slopes(x, wk, hat, km, axes, nphi, G, R, j0, j1, ring, origin, base):
     """Block j0..j1-1 (b, q final): e^{2 beta}, b_phi, q_phi (ring), then in one pass per row c,
     the slopes U_x, W_x of (C3), (C4) (the operations of hypersurface.U_slope / calW_slope) and
@@ -153,7 +155,7 @@ def _hypersurface_slopes(x, wk, hat, km, axes, nphi, G, R, j0, j1, ring, origin,
     dphi_rows(U_x, wk[I_U_XP, j0:j1], hh, km, axes, nphi)
 
 
-@jit
+@jit_inline
 def _quadratures_and_flux(x, chi3, wk4, ucp2, uc2, wc2, d1s, d1c, qs, qw, G, R, j0, j1, h, ring,
                           base):
     """Sweep 3, rows j0..j1-1 of column block h: chi_x again (ring; flat: kept from sweep 1), then
@@ -225,7 +227,7 @@ def _quadratures_and_flux(x, chi3, wk4, ucp2, uc2, wc2, d1s, d1c, qs, qw, G, R, 
                 wk4[I_TMP, o, h, p] = (a * wk4[I_W, r, h, p] + bb * wk4[I_U_P, o, h, p]) * wk4[I_CHI_X, o, h, p]
 
 
-@jit
+@jit_inline
 def _half_wave_source_block(x, chi, wk, d1s, d1c, R, out, j0, j1, h, ring, base):
     """Rows j0..j1-1 of out = S_chi / 2 = (d_x F + rest) / 2 on column block h (chi, out: (n, nb,
     w), wk: (NW, n, nb, w) views; F, chi_x, U_phi in the ring, T6 in c_phi): the D1 stencil of F as

@@ -15,7 +15,7 @@ D2_MODE 2 (default): the pipelined kernel (:mod:`.pipeline`); else the phases in
 """
 from __future__ import annotations
 
-from .._jit import jit
+from .._jit import jit, jit_inline
 from .layout import D2_MODE
 from .phases import rhs_by_phases
 from .pipeline import rhs_pipelined
@@ -43,16 +43,28 @@ def rhs_core(chi, uc, G, R, nphi, ops, wk, hat, out):
         rhs_by_phases(chi, uc, G, R, nphi, ops, wk, hat, out)
 
 
-@jit
-def rhs(chi, uc, G, R, nphi, do_filter, ops, wk, hat, out):
+@jit_inline
+def rhs_body(chi, uc, G, R, nphi, do_filter, ops, wk, hat, out):
     """out = chi_u = P S(chi): :func:`rhs_core` then the projection P (filter + slaving).
 
     ``ops`` = (x, d1s, d1c, d2s, d2c, ab, piv, qs, qw, km, sig, jm, sw, axes, wc, kl, ku, swr)
     from :class:`Operators`; ``uc`` (Nphi,) is U_c(phi) at the vertex; ``hat`` (2, Nx+1,
     Nphi//2+1) complex work buffers; the hypersurface fields b, q, U, calW are left in ``wk``.
+
+    Inlined into its jitted callers (numba IR): the multi-step driver
+    :func:`.timestepping.evolve_steps` calls it at one site, so the driver is the one compilation
+    unit of the time loop (``rhs``'s machine code is not generated a second time in it; see
+    solvers/_jit.py).  :func:`rhs` is the same body as a function of its own.
     """
     if D2_MODE == 2:
         rhs_pipelined(chi, uc, G, R, nphi, ops, wk, hat, out, True, do_filter)
     else:
         rhs_by_phases(chi, uc, G, R, nphi, ops, wk, hat, out)
         project_out(out, hat[0], ops[10], ops[11], ops[12], ops[13], nphi, do_filter)
+
+
+@jit
+def rhs(chi, uc, G, R, nphi, do_filter, ops, wk, hat, out):
+    """out = chi_u = P S(chi) (:func:`rhs_body`), compiled on its own: the kernel called from Python
+    and by :func:`.timestepping.rk4_finish` (the per-step reference loop)."""
+    rhs_body(chi, uc, G, R, nphi, do_filter, ops, wk, hat, out)

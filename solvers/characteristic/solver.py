@@ -132,9 +132,13 @@ class CharacteristicSolver:
         self._check_shape(chi)
         if out is None:
             out = np.empty_like(chi)
-        rhs_k = kernels(self.threaded, self.dealias)[0]
-        rhs_k(chi, self.uc, self.G, self.R, self.nphi, self.filter, self.op.ops, self.ws.wk,
-              self.ws.hat, out, *self._kargs())
+        # the driver with no step and need_k1 (out = rhs(chi)): the same compiled kernel as a run's
+        # (a run then compiles no stand-alone right-hand side; solvers/_jit.py)
+        drive, ka = self._driver()
+        ws = self.ws
+        drive(chi, out, 0, False, 0.0, math.inf, math.inf, np.zeros((1, 6, self.nphi)),
+              np.zeros((1, 4)), False, self.uc, self.G, self.R, self.nphi, self.filter, self.op.ops,
+              ws.wk, ws.hat, ws.k[1], ws.k[2], ws.k[3], ws.tmp, True, *ka)
         self.sync_fields()
         return out
 
@@ -150,6 +154,18 @@ class CharacteristicSolver:
             "b": wk[I_B].copy(),
             "q": wk[I_Q].copy(),
         }
+
+    def _driver(self):
+        """The multi-step driver (:func:`.timestepping.evolve_steps`, or ``evolve_steps_pad`` if
+        de-aliasing) and its trailing arguments after ``need_k1`` (the padded workspace and two
+        row buffers if de-aliasing, else none)."""
+        drive = driver_kernel(self.threaded, self.dealias)
+        ka = self._kargs()
+        if self.dealias:
+            nf = self.padws.nphi
+            ka = ka + (np.zeros((1, nf // 2 + 1), dtype=complex),
+                       np.zeros((1, self.nphi // 2 + 1), dtype=complex))
+        return drive, ka
 
     def _check_shape(self, a):
         if a.shape != (self.nx + 1, self.nphi):
@@ -216,13 +232,7 @@ class CharacteristicSolver:
                                          progress_every, start_step)
         ws, op = self.ws, self.op
         k1, k2, k3, k4 = ws.k
-        rhs_k = kernels(self.threaded, self.dealias)[0]
-        drive = driver_kernel(self.threaded, self.dealias)
-        ka = self._kargs()
-        if self.dealias:
-            nf = self.padws.nphi
-            ka = ka + (np.zeros((1, nf // 2 + 1), dtype=complex),
-                       np.zeros((1, self.nphi // 2 + 1), dtype=complex))
+        drive, ka = self._driver()
         climit = math.inf if self.courant_limit is None else float(self.courant_limit)
         bound = math.inf if chi_bound is None else float(chi_bound)
         if not bound >= 0:
@@ -231,16 +241,18 @@ class CharacteristicSolver:
         samples = np.zeros((kmax, 6, self.nphi))
         series = np.zeros((kmax, 4))
         want_series = bool(scri_series and on_scri is not None)
+        # need_k1: the driver computes k1 = rhs(chi) of the initial state itself (its first call),
+        # so a run compiles no right-hand side outside the driver (solvers/_jit.py)
         args = (series, want_series, self.uc, self.G, self.R, self.nphi, self.filter, op.ops, ws.wk,
-                ws.hat, k2, k3, k4, ws.tmp) + ka
+                ws.hat, k2, k3, k4, ws.tmp)
 
         def deliver(step0, cnt):
             if on_scri is not None and cnt > 0:
                 on_scri(step0, u0 + np.arange(step0, step0 + cnt) * dt, samples[:cnt],
                         series[:cnt] if want_series else None)
 
-        rhs_k(chi, self.uc, self.G, self.R, self.nphi, self.filter, op.ops, ws.wk, ws.hat, k1,
-              *self._kargs())
+        # k1 = rhs(chi) of the initial state and its hypersurface fields (for on_output)
+        drive(chi, k1, 0, False, dt, climit, bound, samples, *args, True, *ka)
         s = start_step
         while True:
             out_here = on_output is not None and (s % output_every == 0 or s == nsteps)
@@ -253,7 +265,7 @@ class CharacteristicSolver:
             if progress is not None:
                 b = min(b, (s // progress_every + 1) * progress_every)
             final = b == nsteps
-            cnt, status = drive(chi, k1, b - s, final, dt, climit, bound, samples, *args)
+            cnt, status = drive(chi, k1, b - s, final, dt, climit, bound, samples, *args, False, *ka)
             if status == ST_NONFINITE:
                 deliver(s, cnt)
                 self._diagnose(u0 + (s + cnt - 1) * dt + dt)

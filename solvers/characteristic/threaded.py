@@ -21,14 +21,14 @@ _THREADED = {}
 #: kernels with ``prange`` loops (module, name), recompiled with ``parallel=True`` by
 #: :func:`threaded_kernels` (callees before callers)
 _PARALLEL_KERNELS = ((_phases, "rhs_by_phases"), (_pipeline, "rhs_pipelined"), (_rhs, "rhs_core"),
-                     (_vertex, "project_out"), (_rhs, "rhs"), (_dealias, "rhs_pad"),
+                     (_vertex, "project_out"), (_rhs, "rhs_body"), (_rhs, "rhs"), (_dealias, "rhs_pad"),
                      (_ts, "_axpy"), (_ts, "_rk4_update"), (_ts, "rk4_finish"),
                      (_ts, "rk4_finish_pad"), (_ts, "evolve_steps"), (_ts, "evolve_steps_pad"))
 
 
 #: of those, the ones without prange loops of their own (compiled without parallel=True, calling
 #: the threaded callees)
-_SERIAL_CALLERS = ("rhs_core", "rhs", "rk4_finish_pad", "evolve_steps", "evolve_steps_pad")
+_SERIAL_CALLERS = ("rhs_core", "rhs_body", "rhs", "rk4_finish_pad", "evolve_steps", "evolve_steps_pad")
 
 
 def threaded_kernels(dealias: bool = False):

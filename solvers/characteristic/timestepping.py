@@ -11,10 +11,10 @@ import math
 
 from numba import prange
 
-from .._jit import jit, jit_inline
+from .._jit import jit
 from .dealias import rhs_pad
 from .layout import I_TMP, I_U, chunk_start, nchunks
-from .right_hand_side import rhs
+from .right_hand_side import rhs, rhs_body
 from .scri import grid_series, scri_sample, scri_sample_pad
 
 #: angular Courant number max|U| (Nphi/2) dt above which evolve splits a step into RK4 substeps
@@ -77,9 +77,12 @@ def rk4_finish_pad(chi, k1, dt, uc, G, R, nphi, do_filter, ops, wk, hat, k2, k3,
     return _rk4_update(chi, k1, k2, k3, k4, dt, wk[I_TMP, 0])
 
 
-@jit_inline
+@jit
 def rk4_finish(chi, k1, dt, uc, G, R, nphi, do_filter, ops, wk, hat, k2, k3, k4, tmp):
-    """Given k1 = rhs(chi), do RK4 stages 2-4 and update chi in place (classical RK4)."""
+    """Given k1 = rhs(chi), do RK4 stages 2-4 and update chi in place (classical RK4).
+
+    The step of the per-step reference loop (``evolve(stepwise=True)``); :func:`evolve_steps`
+    does the same operations in the same order with one right-hand-side call site."""
     n, m = chi.shape
     h2 = 0.5 * dt
     for j in prange(n):
@@ -150,50 +153,84 @@ def _over_bound(chi, bound):
 
 @jit
 def evolve_steps(chi, k1, nadv, final, dt, climit, bound, samples, series, want_series, uc, G, R,
-                 nphi, do_filter, ops, wk, hat, k2, k3, k4, tmp):
+                 nphi, do_filter, ops, wk, hat, k2, k3, k4, tmp, need_k1):
     """``nadv`` RK4 steps of size dt (each split into :func:`_substeps` substeps) in one call, recording
     the scri+ sample (:func:`scri_sample`) of every step in ``samples[i]``.
 
-    On entry k1 = rhs(chi) with its hypersurface fields in ``wk``; on a normal exit the same holds
-    for the new chi.  ``final``: also record the sample of the state reached (the last step of the
-    run), without advancing.  Per step i: if max|chi| > ``bound`` (or is not finite) stop with
-    status ST_BOUND before recording it; record; advance; stop with ST_NONFINITE if the RK4
-    update became non-finite (the workspace is left as it failed, for the diagnosis); rhs of the
-    new chi.  Returns (samples recorded, status).  No allocation: the whole loop is nopython.
+    On entry k1 = rhs(chi) with its hypersurface fields in ``wk``, or, if ``need_k1``, it is
+    computed first; on a normal exit the same holds for the new chi (``nadv`` = 0, ``final`` False,
+    ``need_k1``: only k1 = rhs(chi), what :meth:`CharacteristicSolver.rhs` uses).  ``final``: also
+    record the sample of the state reached (the last step of the run), without advancing.  Per
+    step i: if max|chi| > ``bound`` (or is not finite) stop with status ST_BOUND before recording
+    it; record; advance; stop with ST_NONFINITE if the RK4 update became non-finite (the workspace
+    is left as it failed, for the diagnosis); rhs of the new chi.  Returns (samples recorded,
+    status).  No allocation: the whole loop is nopython.
+
+    The right-hand side (:func:`rhs_body`, inlined) is called at one site: each pass of the loop
+    prepares one evaluation -- the RK4 stage values chi + (h/2) k1, chi + (h/2) k2, chi + h k3
+    (:func:`_axpy`, as rk4_finish), or after the update (:func:`_rk4_update`) the new chi for k1
+    -- and then evaluates it; ``c`` counts the evaluations of the current step (4 per substep; the
+    k1 of its first substep is the previous step's last).  Same operations in the same order as
+    :func:`rk4_finish`: bit-identical to the per-step loop.
     """
-    for i in range(nadv + 1):
-        if i == nadv and not final:
-            break
-        if bound < math.inf:
-            if _over_bound(chi, bound):
-                return i, ST_BOUND
-        scri_sample(chi, k1, wk, samples[i])
-        if want_series:
-            grid_series(chi, wk, ops[0], uc, series[i])
-        if i == nadv:
-            break
-        nsub = _substeps(wk[I_U], nphi // 2, dt, climit)
-        h = dt / nsub
-        bad = rk4_finish(chi, k1, h, uc, G, R, nphi, do_filter, ops, wk, hat, k2, k3, k4, tmp)
-        for _ in range(nsub - 1):
-            if bad:
-                break
-            rhs(chi, uc, G, R, nphi, do_filter, ops, wk, hat, k1)
-            bad = rk4_finish(chi, k1, h, uc, G, R, nphi, do_filter, ops, wk, hat, k2, k3, k4, tmp)
-        if bad:
-            return i + 1, ST_NONFINITE
-        rhs(chi, uc, G, R, nphi, do_filter, ops, wk, hat, k1)
-    return nadv + (1 if final else 0), ST_OK
+    i = nadv - nadv  # int64 (not Literal[int](0), see solvers/_jit.py)
+    c = i
+    nsub = i + 1
+    h = dt
+    pending = need_k1
+    while True:
+        if pending:
+            pending = False
+            src = chi
+            dst = k1
+        else:
+            if c == 0:
+                # state of step i: chi, k1 = rhs(chi) and its hypersurface fields in wk
+                if i == nadv and not final:
+                    return nadv, ST_OK
+                if bound < math.inf:
+                    if _over_bound(chi, bound):
+                        return i, ST_BOUND
+                scri_sample(chi, k1, wk, samples[i])
+                if want_series:
+                    grid_series(chi, wk, ops[0], uc, series[i])
+                if i == nadv:
+                    return nadv + 1, ST_OK
+                nsub = _substeps(wk[I_U], nphi // 2, dt, climit)
+                h = dt / nsub
+            c += 1
+            st = c % 4
+            src = tmp
+            if st == 1:
+                _axpy(tmp, 0.5 * h, k1, chi)
+                dst = k2
+            elif st == 2:
+                _axpy(tmp, 0.5 * h, k2, chi)
+                dst = k3
+            elif st == 3:
+                _axpy(tmp, h, k3, chi)
+                dst = k4
+            else:
+                if _rk4_update(chi, k1, k2, k3, k4, h, wk[I_TMP, 0]):
+                    return i + 1, ST_NONFINITE
+                src = chi
+                dst = k1
+                if c == 4 * nsub:
+                    c = 0
+                    i += 1
+        rhs_body(src, uc, G, R, nphi, do_filter, ops, wk, hat, dst)
 
 
 @jit
 def evolve_steps_pad(chi, k1, nadv, final, dt, climit, bound, samples, series, want_series, uc, G,
-                     R, nphi, do_filter, ops, wk, hat, k2, k3, k4, tmp, pad, ghat, hrow):
+                     R, nphi, do_filter, ops, wk, hat, k2, k3, k4, tmp, need_k1, pad, ghat, hrow):
     """:func:`evolve_steps` with the de-aliased right-hand side (:func:`rhs_pad`); the samples'
     hypersurface rows are truncated from the padded grid (:func:`scri_sample_pad`); no grid
     series (``series``, ``want_series`` unused: they would need the whole truncated fields)."""
     pwk = pad[2]
     axes = ops[13]
+    if need_k1:
+        rhs_pad(chi, uc, G, R, nphi, do_filter, ops, wk, hat, k1, pad)
     for i in range(nadv + 1):
         if i == nadv and not final:
             break
