@@ -25,6 +25,7 @@ import numpy as np
 
 from asymflat.bms3 import diffeo as _diffeo
 from asymflat.bms3.action import BMS3Element
+from asymflat.bms3.recovery import inverse_diffeo
 from asymflat.bms3.spectral import TrigSeries, phi_grid
 
 
@@ -86,8 +87,6 @@ def _fit_lorentz(FQ: np.ndarray, x: np.ndarray) -> tuple[float, float, float]:
 
 def poincare_part(Q: BMS3Element, n: int = 256) -> PoincareSplit:
     """Split ``Q = P . R`` (module doc) on ``phi_grid(n)``."""
-    from asymflat.scri.carry import inverse_diffeo
-
     x = phi_grid(n)
     th, eta, al = _fit_lorentz(Q.F(x), x)
     FP = lorentz(th, eta, al)

@@ -57,6 +57,33 @@ def inverse_on_grid(F: CircleDiffeo, psi: np.ndarray, tol: float = 1e-15, maxite
     return x
 
 
+def inverse_diffeo(F: CircleDiffeo) -> CircleDiffeo:
+    """``F^{-1}`` with closed-form derivatives: ``x = F^{-1}(y)`` by Newton
+    :func:`inverse_on_grid`, then, with ``a, b, c, d = F', F'', F''', F''''``
+    at x,
+
+        (F^-1)' = 1/a,  (F^-1)'' = -b/a^3,  (F^-1)''' = 3 b^2/a^5 - c/a^4,
+        (F^-1)'''' = -d/a^5 + 10 b c/a^6 - 15 b^3/a^7
+
+    (round-off accurate; a Fourier interpolant of ``F^{-1}`` on a grid amplifies the round-off of
+    its values by ``(n/2)^3`` in S[F^{-1}]: 1.9e-9 on 512 points, measured)."""
+
+    def derivs(y: np.ndarray, kmax: int) -> list:
+        x = inverse_on_grid(F, y)
+        fx = F.all_derivs(x, max(kmax, 1))
+        a = fx[1]
+        out = [x, 1.0 / a]
+        if kmax >= 2:
+            out.append(-fx[2] / a**3)
+        if kmax >= 3:
+            out.append(3.0 * fx[2] ** 2 / a**5 - fx[3] / a**4)
+        if kmax >= 4:
+            out.append(-fx[4] / a**5 + 10.0 * fx[2] * fx[3] / a**6 - 15.0 * fx[2] ** 3 / a**7)
+        return out[: kmax + 1]
+
+    return CircleDiffeo(derivs, F.period_shift, f"({F.label})^-1")
+
+
 def recover_frame(theta: np.ndarray, xi: np.ndarray):
     """``(F, gamma, info)`` with ``(Theta, Xi) = (F, gamma) . (-1, 0)`` (F mod Moebius).
 

@@ -44,7 +44,7 @@ import numpy as np
 
 from asymflat.bms3 import diffeo as _diffeo
 from asymflat.bms3.diffeo import CircleDiffeo
-from asymflat.bms3.recovery import inverse_on_grid
+from asymflat.bms3.recovery import inverse_diffeo
 from asymflat.bms3.spectral import TrigSeries, as_series
 
 from ._numerics import dphi, fourier_eval, phi_grid, sample_uniform
@@ -52,40 +52,13 @@ from ._numerics import dphi, fourier_eval, phi_grid, sample_uniform
 #: grid of the inverse map's Fourier interpolant (:func:`inverse_element`)
 INVERSE_POINTS = 256
 
-__all__ = ["carry", "final_frame_element", "inverse_diffeo", "inverse_element", "last_cut_against_vacuum", "N_from_xi",
+__all__ = ["carry", "final_frame_element", "inverse_element", "last_cut_against_vacuum", "N_from_xi",
            "xi_flux_residual"]
 
 
 def N_from_xi(time: np.ndarray, theta: np.ndarray, xi: np.ndarray) -> np.ndarray:
     """``N = Xi + (u/2) d_phi Theta`` on every cut (conventions §2; spectral ``d_phi``)."""
     return np.asarray(xi, float) + 0.5 * np.asarray(time, float)[:, None] * dphi(theta)
-
-
-def inverse_diffeo(F: CircleDiffeo) -> CircleDiffeo:
-    """``F^{-1}`` with closed-form derivatives: ``x = F^{-1}(y)`` by Newton
-    (asymflat/bms3/recovery.py ``inverse_on_grid``), then, with ``a, b, c, d = F', F'', F''', F''''``
-    at x,
-
-        (F^-1)' = 1/a,  (F^-1)'' = -b/a^3,  (F^-1)''' = 3 b^2/a^5 - c/a^4,
-        (F^-1)'''' = -d/a^5 + 10 b c/a^6 - 15 b^3/a^7
-
-    (round-off accurate; a Fourier interpolant of ``F^{-1}`` on a grid amplifies the round-off of
-    its values by ``(n/2)^3`` in S[F^{-1}]: 1.9e-9 on 512 points, measured)."""
-
-    def derivs(y: np.ndarray, kmax: int) -> list:
-        x = inverse_on_grid(F, y)
-        fx = F.all_derivs(x, max(kmax, 1))
-        a = fx[1]
-        out = [x, 1.0 / a]
-        if kmax >= 2:
-            out.append(-fx[2] / a**3)
-        if kmax >= 3:
-            out.append(3.0 * fx[2] ** 2 / a**5 - fx[3] / a**4)
-        if kmax >= 4:
-            out.append(-fx[4] / a**5 + 10.0 * fx[2] * fx[3] / a**6 - 15.0 * fx[2] ** 3 / a**7)
-        return out[: kmax + 1]
-
-    return CircleDiffeo(derivs, F.period_shift, f"({F.label})^-1")
 
 
 def inverse_element(F: CircleDiffeo, gamma, n: int = INVERSE_POINTS) -> tuple[CircleDiffeo, TrigSeries]:
