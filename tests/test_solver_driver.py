@@ -301,3 +301,30 @@ def test_driver_makes_no_allocation_per_step():
     res = json.loads(p.stdout.strip().splitlines()[-1])
     for nt, (d8, d16) in res.items():
         assert d8 == d16, (nt, d8, d16)  # 8 and 16 steps: the same allocations (per evolve call)
+
+
+_ONE_UNIT = r"""
+import json, sys
+sys.path.insert(0, {root!r})
+from solvers.characteristic import CharacteristicSolver, right_hand_side, timestepping
+from asymflat.exact.pulses import pulse_chi
+s = CharacteristicSolver(32, 16, 1.0, G=0.05)
+chi = s.project(pulse_chi(-1.0, s.x[:, None], s.phi[None, :], 1.0,
+                          [dict(amplitude=1.0, a=1.0, t0=0.0, x0=0.5, y0=0.0)]))
+s.evolve(chi, 0.0, 0.05, 4, on_scri=lambda *a: None, project_initial=False)
+s.rhs(chi)
+print(json.dumps(dict(rhs=len(right_hand_side.rhs.signatures),
+                      driver=len(timestepping.evolve_steps.signatures))))
+"""
+
+
+def test_a_run_compiles_one_right_hand_side_the_drivers():
+    """evolve (its initial k1 included) and CharacteristicSolver.rhs go through one compiled kernel,
+    the driver evolve_steps, which inlines the right-hand side at one call site: the stand-alone
+    ``rhs`` is neither compiled nor loaded (solvers/_jit.py: every caller of a compiled rhs would
+    generate its machine code again, 5 s of a cold start).  Fails if a Python-level rhs call or a
+    second signature of the driver comes back."""
+    p = subprocess.run([sys.executable, "-c", _ONE_UNIT.format(root=ROOT)], capture_output=True,
+                       text=True, timeout=600)
+    assert p.returncode == 0, p.stderr[-2000:]
+    assert json.loads(p.stdout.strip().splitlines()[-1]) == dict(rhs=0, driver=1)
