@@ -151,8 +151,7 @@ def run(config: dict, progress=None) -> RunData:
         ph.begin("memory")
         memory_checks(data, bf, C["bf"] if C else None, G, p["t_c"],
                       checks, matched0)
-    final_frame_output(data, G, scalar, B, C)
-    if "flux_N_bound" in (data.final_frame_attrs or {}):      # carried: its gates are run checks too
+    if final_frame_output(data, G, scalar, B, C):      # carried: its gates are run checks too
         checks.extend(final_frame_checks(data.final_frame_attrs))
     if levels[im]["incoming"] is not None:        # the table as the run used it, with its provenance
         tol, attrs = incoming_provenance(config)

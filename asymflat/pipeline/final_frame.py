@@ -276,7 +276,7 @@ def _carry_by_element(ds: dict, attrs: dict, sp, B: dict, C: dict | None, mem: d
                                          + 0.5 * attrs["round_trip_psi0"] * np.max(np.abs(sp.psi0)))
 
 
-def final_frame_output(data, G: float, scalar: bool, B: dict, C: dict | None) -> None:
+def final_frame_output(data, G: float, scalar: bool, B: dict, C: dict | None) -> bool:
     """Fill ``data.final_frame`` / ``data.final_frame_attrs`` from ``data.scri_plus``,
     ``data.memory`` and the main level's frame transport ``B["bf"].code`` (module doc);
     ``psi0_error_estimate``: the shadow-grid Richardson estimate of psi0+ (main level ``B``, shadow
@@ -285,7 +285,10 @@ def final_frame_output(data, G: float, scalar: bool, B: dict, C: dict | None) ->
     At G > 0 a map that /memory finds equal to the identity within its own error estimate
     (max|F - phi| <= F_error and max|gamma| <= gamma_error, e.g. in circular symmetry, where both
     vanish by symmetry) is the identity (``map_deviation_F``, ``map_deviation_gamma`` stored); then,
-    when the vertex rule's P is a time translation (circular symmetry), the data are relabelled."""
+    when the vertex rule's P is a time translation (circular symmetry), the data are relabelled.
+
+    Returns True if the data were carried into the final frame (then the gates of
+    :func:`final_frame_checks` apply to ``data.final_frame_attrs``), False if not (no map)."""
     from asymflat.bms3 import diffeo
     from asymflat.bms3.spectral import TrigSeries
 
@@ -300,7 +303,7 @@ def final_frame_output(data, G: float, scalar: bool, B: dict, C: dict | None) ->
                                            + np.max(np.abs(sp.angular_momentum_aspect[-1])))
         _carry_identity(ds, attrs, sp, B, C, "identity (G = 0: Theta+ = -1, Xi+ = 0 on every cut)")
         data.final_frame, data.final_frame_attrs = ds, attrs
-        return
+        return _carried(attrs)
     mem, ma = data.memory or {}, data.memory_attrs or {}
     attrs["status"] = "not carried: /memory has no map"
     if "F_minus_phi" in mem and "gamma" in mem:
@@ -328,3 +331,9 @@ def final_frame_output(data, G: float, scalar: bool, B: dict, C: dict | None) ->
     else:
         attrs["map"] = f"not available: /memory {ma.get('status', 'not computed')}"
     data.final_frame, data.final_frame_attrs = ds, attrs
+    return _carried(attrs)
+
+
+def _carried(attrs: dict) -> bool:
+    """True if the group's data were carried: :func:`carried_checks` has stored its bounds."""
+    return "flux_N_bound" in attrs
