@@ -133,8 +133,13 @@ def platform_tag() -> dict[str, str]:
     """What the stored digests depend on."""
     import numba
 
-    return {"machine": platform.machine(), "processor": _cpu_model(), "python": platform.python_version(),
-            "numpy": np.__version__, "numba": numba.__version__}
+    from llvmlite import binding
+
+    # the CPU model name alone is not enough: two "AMD EPYC" machines of other microarchitectures
+    # (measured: session 8's digests against this znver3 host) differ in every run, since numba
+    # compiles for the host's instruction set (LLVM's host CPU name: znver3, znver4, ...)
+    return {"machine": platform.machine(), "processor": _cpu_model(), "llvm_cpu": binding.get_host_cpu_name(),
+            "python": platform.python_version(), "numpy": np.__version__, "numba": numba.__version__}
 
 
 def _cpu_model() -> str:
