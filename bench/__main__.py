@@ -130,6 +130,22 @@ def _stencil5_par(f, out, nrep):
                              + 16.0 * f[j + 1, p] - f[j + 2, p]) * (1.0 / 12.0)
 
 
+@numba.njit(parallel=True, cache=True)
+def _horner_par(a, out, nrep):
+    """out = a degree-13 Horner polynomial of a, nrep times, rows in prange: compute-bound (a few
+    registers per element, no memory traffic beyond one read and one write), the machine's own
+    two-thread ceiling for the solver's kind of arithmetic (timed with 1 and with 2 numba threads)."""
+    n, m = a.shape
+    for _ in range(nrep):
+        for j in numba.prange(n):
+            for p in range(m):
+                r = a[j, p]
+                q = 1.0 / 6227020800.0
+                for _k in range(13):
+                    q = q * r + 0.5
+                out[j, p] = q
+
+
 #: rounds of the throughput measurement; in each round the 1- and 2-thread timings (and the
 #: floors) are taken one after the other, so that ratios are formed within a round
 ROUNDS = 11
@@ -162,7 +178,7 @@ def throughput():
         f5 = np.random.default_rng(1).standard_normal((n, nphi))
         o5 = np.zeros_like(f5)
         nsteps = 4
-        m = {nt: dict(ts=[], t0s=[], tf=[], tp=[], t5=[]) for nt in (1, 2)}
+        m = {nt: dict(ts=[], t0s=[], tf=[], tp=[], t5=[], th=[]) for nt in (1, 2)}
         for nt in (1, 2):  # compile / load and warm up both variants first
             numba.set_num_threads(nt)
             s.threaded = s0.threaded = nt > 1
@@ -181,6 +197,7 @@ def throughput():
                 r["tp"].append(best_time(lambda: _fft_only(a, hat, axes, nphi, 1, 1, 8, 1), reps=3) / 8)
                 st5 = _stencil5 if nt == 1 else _stencil5_par
                 r["t5"].append(best_time(lambda: st5(f5, o5, 20), reps=3) / 20)
+                r["th"].append(best_time(lambda: _horner_par(f5, o5, 4), reps=3) / 4)
         res = {}
         for nt in (1, 2):
             r = {k: np.array(v) for k, v in m[nt].items()}
@@ -228,6 +245,13 @@ def throughput():
                 "within each round")
         lim = SPEEDUP_MIN[tag]
         fig(f"two_thread_speedup_{tag}", sp, f">= {lim:g}", sp >= lim, note=note)
+        # what two threads of this machine give at all, in the same rounds: a compute-bound and a
+        # memory-bound (5-point stencil) kernel with the same prange layout (row chunks)
+        for name, key in (("compute_bound", "th"), ("5pt_stencil", "t5")):
+            c = np.array(m[1][key]) / np.array(m[2][key])
+            fig(f"two_thread_ceiling_{name}_{tag}", float(np.median(c)),
+                note=f"1-thread / 2-thread time of a {name.replace('_', ' ')} prange kernel on the "
+                     f"same grid, {_spread(c)}; the solver's speedup over it: {sp / float(np.median(c)):.3g}")
         out[tag] = res
     numba.set_num_threads(1)
     return out
