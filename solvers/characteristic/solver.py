@@ -97,6 +97,13 @@ class CharacteristicSolver:
         #: angular Courant limit of :meth:`substeps` (None: never substep)
         self.courant_limit = COURANT_PHI
         self.padws = (PadWorkspace(nx, nphi, R, order, uc, pad_factor, cone_mu) if self.dealias else None)
+        # scratch the driver needs besides the workspace, made once rather than at every rhs /
+        # evolve call: the de-aliasing row buffers, and the one-row scri+ sample and series
+        # buffers that an rhs call (the driver with no step) is handed
+        self._pad_rows = ((np.zeros((1, self.padws.nphi // 2 + 1), dtype=complex),
+                           np.zeros((1, self.nphi // 2 + 1), dtype=complex)) if self.dealias else ())
+        self._rhs_samples = np.zeros((1, 6, self.nphi))
+        self._rhs_series = np.zeros((1, 4))
 
     def _kargs(self):
         """Trailing kernel arguments (the padded workspace if de-aliasing)."""
@@ -136,9 +143,9 @@ class CharacteristicSolver:
         # (a run then compiles no stand-alone right-hand side; solvers/_jit.py)
         drive, ka = self._driver()
         ws = self.ws
-        drive(chi, out, 0, False, 0.0, math.inf, math.inf, np.zeros((1, 6, self.nphi)),
-              np.zeros((1, 4)), False, self.uc, self.G, self.R, self.nphi, self.filter, self.op.ops,
-              ws.wk, ws.hat, ws.k[1], ws.k[2], ws.k[3], ws.tmp, True, *ka)
+        drive(chi, out, 0, False, 0.0, math.inf, math.inf, self._rhs_samples, self._rhs_series,
+              False, self.uc, self.G, self.R, self.nphi, self.filter, self.op.ops, ws.wk, ws.hat,
+              ws.k[1], ws.k[2], ws.k[3], ws.tmp, True, *ka)
         self.sync_fields()
         return out
 
@@ -159,13 +166,7 @@ class CharacteristicSolver:
         """The multi-step driver (:func:`.timestepping.evolve_steps`, or ``evolve_steps_pad`` if
         de-aliasing) and its trailing arguments after ``need_k1`` (the padded workspace and two
         row buffers if de-aliasing, else none)."""
-        drive = driver_kernel(self.threaded, self.dealias)
-        ka = self._kargs()
-        if self.dealias:
-            nf = self.padws.nphi
-            ka = ka + (np.zeros((1, nf // 2 + 1), dtype=complex),
-                       np.zeros((1, self.nphi // 2 + 1), dtype=complex))
-        return drive, ka
+        return driver_kernel(self.threaded, self.dealias), self._kargs() + self._pad_rows
 
     def _check_shape(self, a):
         if a.shape != (self.nx + 1, self.nphi):
