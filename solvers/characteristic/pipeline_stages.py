@@ -160,7 +160,10 @@ def _quadratures_and_flux(x, chi3, wk4, ucp2, uc2, wc2, d1s, d1c, qs, qw, G, R, 
                           base):
     """Sweep 3, rows j0..j1-1 of column block h: chi_x again (ring; flat: kept from sweep 1), then
     per row in one pass U, calW (full) and U_phi (ring) by quadrature (G > 0; the operations of
-    grid.cumint; U_phi = U_c' for G = 0) and the flux F (ring; as wave.wave_flux)."""
+    grid.cumint; U_phi = U_c' for G = 0) and the flux F (ring; as wave.wave_flux).
+
+    The quadrature has 4 or 6 weights per interval (``qw``: radial order 4 or 6, the only orders
+    :class:`.operators.Operators` builds, grid.fd_stencils refusing others)."""
     wd = chi3.shape[2]
     if ring:
         stencil_rows_ring(d1s, d1c, chi3, wk4[I_CHI_X], j0, j1, h, ring, 0, base)
@@ -199,7 +202,7 @@ def _quadratures_and_flux(x, chi3, wk4, ucp2, uc2, wc2, d1s, d1c, qs, qw, G, R, 
                 wk4[I_W, r, h, p] = wv
                 wk4[I_U_P, o, h, p] = up
                 wk4[I_TMP, o, h, p] = (a * wv + bb * up) * wk4[I_CHI_X, o, h, p]
-        elif nw == 4:
+        else:  # nw == 4
             w0, w1, w2, w3 = qw[j, 0], qw[j, 1], qw[j, 2], qw[j, 3]
             for p in range(wd):
                 wk4[I_U, r, h, p] = (wk4[I_U, j, h, p] + w0 * wk4[I_U_X, s, h, p]
@@ -212,19 +215,6 @@ def _quadratures_and_flux(x, chi3, wk4, ucp2, uc2, wc2, d1s, d1c, qs, qw, G, R, 
                 wk4[I_W, r, h, p] = wv
                 wk4[I_U_P, o, h, p] = up
                 wk4[I_TMP, o, h, p] = (a * wv + bb * up) * wk4[I_CHI_X, o, h, p]
-        else:
-            for p in range(wd):
-                wk4[I_U, r, h, p] = wk4[I_U, j, h, p]
-                wk4[I_W, r, h, p] = wk4[I_W, j, h, p]
-                wk4[I_U_P, o, h, p] = wk4[I_U_P, oj, h, p]
-            for k in range(nw):
-                wq = qw[j, k]
-                for p in range(wd):
-                    wk4[I_U, r, h, p] += wq * wk4[I_U_X, s + k, h, p]
-                    wk4[I_W, r, h, p] += wq * wk4[I_W_X, s + k, h, p]
-                    wk4[I_U_P, o, h, p] += wq * wk4[I_U_XP, s + k, h, p]
-            for p in range(wd):
-                wk4[I_TMP, o, h, p] = (a * wk4[I_W, r, h, p] + bb * wk4[I_U_P, o, h, p]) * wk4[I_CHI_X, o, h, p]
 
 
 @jit_inline
