@@ -53,6 +53,11 @@ from asymflat.scri._numerics import dphi
 from asymflat.scri.carry import carry, last_cut_against_vacuum, xi_flux_residual
 from asymflat.scri.flux import flux_residuals_bondi
 
+# The vertex element L is a pure time translation (circular symmetry: the transport's B = phi,
+# exactly in the continuum) when its F - phi is zero and its gamma constant to round-off: both are
+# sums of O(1) terms computed in double precision, so deviations below these are rounding.
+TIME_TRANSLATION_F_TOL = 1e-14        # max|F_L - phi| (rad)
+TIME_TRANSLATION_GAMMA_RTOL = 1e-13   # ptp(gamma_L) relative to max(1, |gamma_L|)
 #: the frame-fixing rule, stored with the map
 FRAME_RULE = ("(F, gamma) of /memory (canonical mod Poincare: F(0) = 0, F'(0) = 1, F''(0) = 0, gamma free "
               "of |m| <= 1) followed by the Poincare element P that makes the vertex's last code cut the "
@@ -249,9 +254,9 @@ def carried_checks(out: dict, sp, Fi, gi, Fm, gm, mem: dict, ma: dict, G: float)
 
 
 def _carry_by_element(ds: dict, attrs: dict, sp, B: dict, C: dict | None, mem: dict, ma: dict, G: float,
-                      E: BMS3Element) -> None:
+                      E: BMS3Element) -> bool:
     """Carry by E (the vertex element L: old = the run's frame, new = the final frame; module doc), with the
-    checks of :func:`carried_checks` and the gate :func:`check_failures`."""
+    checks of :func:`carried_checks` and the gate :func:`check_failures`; returns True (carried)."""
     from asymflat.scri.carry import inverse_element
 
     out = carry(sp.time, sp.phi, sp.psi0, sp.news, sp.mass_aspect, sp.angular_momentum_aspect, E.F, E.gamma, G)
@@ -274,6 +279,7 @@ def _carry_by_element(ds: dict, attrs: dict, sp, B: dict, C: dict | None, mem: d
     est = shadow_richardson(B["bf"].psi0, C["bf"].psi0 if C else None)
     attrs["psi0_error_estimate"] = float(est * np.sqrt(np.max(E.F.d(sp.phi, 1)))
                                          + 0.5 * attrs["round_trip_psi0"] * np.max(np.abs(sp.psi0)))
+    return True
 
 
 def final_frame_output(data, G: float, scalar: bool, B: dict, C: dict | None) -> bool:
@@ -287,8 +293,10 @@ def final_frame_output(data, G: float, scalar: bool, B: dict, C: dict | None) ->
     vanish by symmetry) is the identity (``map_deviation_F``, ``map_deviation_gamma`` stored); then,
     when the vertex rule's P is a time translation (circular symmetry), the data are relabelled.
 
-    Returns True if the data were carried into the final frame (then the gates of
-    :func:`final_frame_checks` apply to ``data.final_frame_attrs``), False if not (no map)."""
+    Returns True if the data were carried by a map (then :func:`carried_checks` has run and the gates
+    of :func:`final_frame_checks` apply to ``data.final_frame_attrs``); False if they are the
+    /scri_plus cuts relabelled (identity or time translation: nothing carried, nothing to gate) or
+    not in the final frame at all (no map)."""
     from asymflat.bms3 import diffeo
     from asymflat.bms3.spectral import TrigSeries
 
@@ -303,9 +311,10 @@ def final_frame_output(data, G: float, scalar: bool, B: dict, C: dict | None) ->
                                            + np.max(np.abs(sp.angular_momentum_aspect[-1])))
         _carry_identity(ds, attrs, sp, B, C, "identity (G = 0: Theta+ = -1, Xi+ = 0 on every cut)")
         data.final_frame, data.final_frame_attrs = ds, attrs
-        return _carried(attrs)
+        return False
     mem, ma = data.memory or {}, data.memory_attrs or {}
     attrs["status"] = "not carried: /memory has no map"
+    carried = False
     if "F_minus_phi" in mem and "gamma" in mem:
         Fm, ga = np.asarray(mem["F_minus_phi"][0]), np.asarray(mem["gamma"][0])
         ds["F_minus_phi"] = (Fm, "rad", "F - phi of the final vacuum (from /memory)")
@@ -321,19 +330,15 @@ def final_frame_output(data, G: float, scalar: bool, B: dict, C: dict | None) ->
         attrs.update(at)
         ds.update(vds)
         gl = L.gamma(sp.phi)
-        if float(np.max(np.abs(vds["vertex_F_minus_phi"][0]))) <= 1e-14 and float(np.ptp(gl)) <= 1e-13 * max(1.0, abs(float(gl[0]))):
+        if (float(np.max(np.abs(vds["vertex_F_minus_phi"][0]))) <= TIME_TRANSLATION_F_TOL
+                and float(np.ptp(gl)) <= TIME_TRANSLATION_GAMMA_RTOL * max(1.0, abs(float(gl[0])))):
             s = float(np.mean(gl))
             _carry_identity(ds, attrs, sp, B, C, "time translation by the vertex rule: u = u_B - s, "
                             f"s = A(u_last) - u_last = {s:.6g} (circular symmetry: the transport's B = phi)",
                             shift=s)
         else:
-            _carry_by_element(ds, attrs, sp, B, C, mem, ma, G, L)
+            carried = _carry_by_element(ds, attrs, sp, B, C, mem, ma, G, L)
     else:
         attrs["map"] = f"not available: /memory {ma.get('status', 'not computed')}"
     data.final_frame, data.final_frame_attrs = ds, attrs
-    return _carried(attrs)
-
-
-def _carried(attrs: dict) -> bool:
-    """True if the group's data were carried: :func:`carried_checks` has stored its bounds."""
-    return "flux_N_bound" in attrs
+    return carried
