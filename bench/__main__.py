@@ -584,8 +584,32 @@ def default_run():
     fig("default_run_seconds", dt, "< 60", dt < 60, unit="s", note="asymflat.run(runs/default.toml)")
 
 
+def scattering_ladder_run():
+    """The strong-field off-centre scattering run with its ladder of first cones (issue 22: five
+    levels or more, under 10 minutes on this machine), its checks, and the wall time."""
+    cfg = ROOT / "runs" / "scattering_strong.toml"
+    if not cfg.exists():
+        fig("scattering_strong_run_seconds", "skipped", "< 600", None,
+            note="runs/scattering_strong.toml does not exist")
+        return
+    import asymflat
+    from asymflat import config as _config
+    from asymflat.data import check_tally
+    levels = len(_config.load(cfg)["scattering"]["first_cones"])
+    with tempfile.TemporaryDirectory() as d:
+        t = time.perf_counter()
+        res = asymflat.run(str(cfg), output=str(Path(d) / "scattering_strong.h5"))
+        dt = time.perf_counter() - t
+        tally = check_tally(res.checks)
+        res.close()
+    fig("scattering_strong_run_seconds", dt, "< 600", dt < 600 and levels >= 5, unit="s",
+        note=f"asymflat.run(runs/scattering_strong.toml): G = 0.02, three off-centre pulses, a ladder "
+             f"of {levels} first cones (target: >= 5 levels); {tally}")
+
+
 SECTIONS = ("throughput", "rhs_breakdown", "reference", "vertex_nphi", "cost_growth",
-            "accuracy_per_cost", "subprocess_figures", "default_run")
+            "accuracy_per_cost", "subprocess_figures", "default_run",
+            "scattering_ladder_run")
 
 
 def single(out_path: Path, only=None):
