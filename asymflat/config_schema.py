@@ -10,6 +10,8 @@ import math
 from dataclasses import dataclass
 from typing import Any, Callable
 
+from asymflat.bms3.spacetimes import SPACETIMES  # the named vacua (one list: physics-bms3.md section 3)
+
 #: Keys a convergence ladder may vary (evolution.cfl is held fixed): docs/config.md.
 RESOLUTION_KEYS: tuple[str, ...] = ("grid.nx", "grid.nphi")
 
@@ -17,16 +19,6 @@ KINDS: tuple[str, ...] = ("vacuum", "characteristic", "advanced", "scattering", 
 
 #: backgrounds of kind worldtube (asymflat.exact.null_dust.BACKGROUNDS)
 TUBE_BACKGROUNDS: tuple[str, ...] = ("minkowski", "conical_defect", "spinning_particle")
-
-SPACETIMES: tuple[str, ...] = (
-    "minkowski",
-    "conical_defect",
-    "spinning_particle",
-    "flat_space_cosmology",
-    "boosted_particle",
-    "supertranslated_minkowski",
-    "superrotated_minkowski",
-)
 
 
 @dataclass(frozen=True)
