@@ -6,11 +6,17 @@
 ``store``
     Where each point's result lives, whether it is done (complete, and its stored configuration
     hashes to the point's), failure markers and the JSON manifest.
+``point``
+    One point run where it lands (driver or worker): validated again, run, written atomically;
+    a failure becomes a one-line outcome.
 ``runner``
     Running the pending points: in-process (``--serial``, ``--point K``) or on Dask (a
     ``LocalCluster`` by default, or an existing scheduler), after warming the Numba cache.
+``dask_cluster``
+    The Dask client, its LocalCluster and the workers' environment.
 
-Dask is imported only by the Dask runner, so the core package does not depend on it.
+Dask is imported only by ``dask_cluster``, and only when used, so the core package does not
+depend on it.
 """
 from asymflat.batch.runner import PointOutcome, SweepReport, run_one, run_sweep
 from asymflat.batch.spec import Point, Sweep, load_sweep, parse_sweep

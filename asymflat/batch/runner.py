@@ -1,67 +1,30 @@
 """Running a sweep's pending points: in-process, or on Dask (docs/sweeps.md, docs/cluster.md).
 
-One point is one call of :func:`execute_point`, in the driver or in a Dask worker: it validates
-the configuration again, checks that it hashes to what the driver expects, runs the kind and
-writes the result with the same atomic writer as ``asymflat run``.  The driver records every
-outcome (``.failed`` marker, manifest) as it arrives, so an interrupted sweep resumes where it
-stopped.
-
-Dask (``pip install asymflat[dist]``) is imported only here and only when used.
+One point is one call of :func:`asymflat.batch.point.execute_point`, in the driver or in a Dask
+worker (:mod:`asymflat.batch.dask_cluster` makes the client).  The driver records every outcome
+(``.failed`` marker, manifest) as it arrives, so an interrupted sweep resumes where it stopped.
 """
 from __future__ import annotations
 
-import contextlib
 import logging
-import os
-import socket
-import time
 import traceback
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable
 
 from asymflat.batch import resilience, store
-from asymflat.batch.spec import Point, Sweep, config_hash
+from asymflat.batch.dask_cluster import WORKER_ENV, dask_client, import_distributed, usable_cores
+from asymflat.batch.point import PointOutcome, PointTask, execute_point, one_line
+from asymflat.batch.spec import Point, Sweep
 from asymflat.batch.store import PointState
 from asymflat.config import ConfigError
 
 log = logging.getLogger("asymflat.sweep")
 
-#: Environment of every LocalCluster worker, set before the worker imports numba or numpy:
-#: one run per worker and one thread per run, so N workers use N cores.
-WORKER_ENV: dict[str, str] = {
-    "NUMBA_NUM_THREADS": "1",
-    "OMP_NUM_THREADS": "1",
-    "MKL_NUM_THREADS": "1",
-    "OPENBLAS_NUM_THREADS": "1",
-}
+__all__ = ["PointOutcome", "PointTask", "SweepReport", "WORKER_ENV", "compile_class", "dask_client",
+           "default_outdir", "execute_point", "one_line", "run_one", "run_sweep", "usable_cores"]
 
 Report = Callable[["PointOutcome", PointState], None]
-
-
-@dataclass(frozen=True)
-class PointTask:
-    """What a worker needs to run one point (plain data: it is pickled to remote workers)."""
-
-    index: int
-    config: dict[str, Any]
-    config_hash: str
-    output: str
-    single_thread: bool = False
-
-
-@dataclass
-class PointOutcome:
-    """What running one point gave: ``status`` is ``"done"`` or ``"failed"`` (with ``error``)."""
-
-    index: int
-    config_hash: str
-    status: str
-    result: str
-    wall_time_s: float
-    error: str = ""
-    traceback: str = ""
-    host: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}")
 
 
 @dataclass
@@ -87,54 +50,6 @@ class SweepReport:
     def ok(self) -> bool:
         """Whether every point is done."""
         return all(s.status == "done" for s in self.states)
-
-
-# -- one point --------------------------------------------------------------------------------------
-
-def execute_point(task: PointTask) -> PointOutcome:
-    """Run one point and write its result atomically; never raises for a failed run.
-
-    Runs in a Dask worker or in-process.  With ``task.single_thread`` Numba's parallel regions
-    use one thread (a second guard besides ``NUMBA_NUM_THREADS=1`` in the worker environment,
-    for workers of an external scheduler whose environment the driver does not control).
-    """
-    t0 = time.perf_counter()
-    try:
-        if task.single_thread:
-            _single_numba_thread()
-        _run_and_write(task)
-    except Exception as exc:  # every failure becomes a one-line error in the manifest
-        return PointOutcome(task.index, task.config_hash, "failed", task.output, time.perf_counter() - t0,
-                            error=one_line(exc), traceback=traceback.format_exc())
-    return PointOutcome(task.index, task.config_hash, "done", task.output, time.perf_counter() - t0)
-
-
-def _run_and_write(task: PointTask) -> None:
-    from asymflat import api
-
-    cfg, text = api.resolve_config(task.config)
-    if config_hash(text) != task.config_hash:
-        raise RuntimeError("this worker's asymflat validates the point differently from the driver's "
-                           "(different versions installed?)")
-    out = Path(task.output)
-    store.remove_stale_temps(out)
-    resilience.run_point(cfg, text, out)   # under RESULT.lock, resuming from RESULT.checkpoint
-
-
-def _single_numba_thread() -> None:
-    try:
-        import numba
-    except ImportError:  # pragma: no cover - numba is a core dependency
-        return
-    numba.set_num_threads(1)
-
-
-def one_line(exc: BaseException) -> str:
-    """``ExcType: first line of the message`` (a ConfigError's message alone)."""
-    text = " ".join(str(exc).split()) if str(exc) else ""
-    if isinstance(exc, ConfigError):
-        return text or "invalid configuration"
-    return f"{exc.__class__.__name__}: {text}" if text else exc.__class__.__name__
 
 
 # -- bookkeeping ------------------------------------------------------------------------------------
@@ -314,7 +229,7 @@ def _warm_up(points: list[Point], book: _Book) -> list[Point]:
 
 def _run_dask(points: list[Point], book: _Book, workers: int | None, scheduler: str | None, warmup: bool,
               client: Any = None) -> None:
-    _import_distributed()
+    import_distributed()
     if warmup:
         points = _warm_up(points, book)
     if not points:
@@ -337,65 +252,3 @@ def _outcome_lost(point: Point, exc: BaseException, attempts: int, book: _Book) 
     times = "twice" if attempts == 2 else f"{attempts} times"
     return PointOutcome(point.index, point.config_hash, "failed", task.output, 0.0,
                         error=f"worker lost {times}: {one_line(exc)}", traceback=traceback.format_exc())
-
-
-def _import_distributed() -> Any:
-    try:
-        import distributed
-    except ImportError:
-        raise ConfigError("--workers/--scheduler need Dask: pip install 'asymflat[dist]' (or use --serial)") from None
-    return distributed
-
-
-def usable_cores() -> int:
-    """Cores this process may run on (affinity mask / cgroup-aware where the OS says so)."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # pragma: no cover - not Linux
-        return max(1, os.cpu_count() or 1)
-
-
-@contextlib.contextmanager
-def dask_client(workers: int, scheduler: str | None = None) -> Iterator[Any]:
-    """A ``distributed.Client``: on an existing scheduler, or on a fresh LocalCluster.
-
-    The LocalCluster has ``workers`` single-threaded worker processes whose environment
-    (:data:`WORKER_ENV`) is set before they import numba; it is closed on exit.  A client of
-    an external scheduler is closed on exit; the scheduler and its workers are left running.
-    """
-    distributed = _import_distributed()
-    if scheduler is not None:
-        # the client logs the traceback of every failed reconnect when the scheduler is lost; the
-        # driver says it in one line (resilience.SchedulerLost)
-        with _quiet("distributed.client", logging.CRITICAL), distributed.Client(scheduler) as client:
-            yield client
-        return
-    env = {**WORKER_ENV, **_passthrough_env()}
-    import dask
-
-    with _quiet("distributed"), dask.config.set(resilience.SCHEDULER_CONFIG), distributed.LocalCluster(
-        n_workers=workers, threads_per_worker=1, processes=True, env=env,
-        dashboard_address=":0", silence_logs=logging.WARNING,
-    ) as cluster:
-        with distributed.Client(cluster) as client:
-            log.info("LocalCluster: %d workers x 1 thread; dashboard %s", workers, client.dashboard_link)
-            yield client
-
-
-@contextlib.contextmanager
-def _quiet(logger_name: str, level: int = logging.WARNING) -> Iterator[None]:
-    """Raise a logger's level for the duration (the CLI logs at INFO; Dask's INFO is noise)."""
-    logger = logging.getLogger(logger_name)
-    old = logger.level
-    logger.setLevel(max(level, old))
-    try:
-        yield
-    finally:
-        logger.setLevel(old)
-
-
-def _passthrough_env() -> dict[str, str]:
-    """Numba cache settings of the driver, handed on explicitly (docs/cluster.md)."""
-    keys = ("NUMBA_CACHE_DIR", "ASYMFLAT_NUMBA_CACHE")
-    return {k: os.environ[k] for k in keys if k in os.environ}
-
